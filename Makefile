@@ -1,0 +1,30 @@
+# Two commands do all set-up on a fresh machine with Python 3.11+:
+#   make demo   install, then materialize every asset for yesterday's partition on the embedded defaults
+#   make test   install, then run the test suite (what CI runs)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME := $(CURDIR)
+
+.PHONY: install demo test ui lint
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: install
+	$(BIN)/real-estate-demo
+
+test: install
+	$(BIN)/python -m pytest
+
+ui: install
+	$(BIN)/dagster dev --host 127.0.0.1 --port 3000
+
+lint: install
+	$(BIN)/ruff check real_estate real_estate_tests
+	$(BIN)/ruff format --check real_estate real_estate_tests

@@ -1,0 +1,1 @@
+"""Reference Dagster datalake for real-estate analytics and ML."""

@@ -1,0 +1,1 @@
+"""Assets by layer: bronze, silver, gold, warehouse and ML."""

@@ -1,0 +1,95 @@
+"""Bronze: the day's raw snapshot of each source, exactly as received (every value a string)."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+import dagster as dg
+import pandera.polars as pa
+
+from real_estate.assets.common import DATA_ENGINEERING, NETWORK_RETRY, partition_day
+from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
+from real_estate.partitions import daily_partitions
+from real_estate.resources.landing import LandingZone
+from real_estate.resources.socrata import SocrataResource
+from real_estate.schemas.bronze import HouseSalesBronze, ParkFeaturesBronze, ParksAddressesBronze
+from real_estate.sources.socrata import rows_to_frame
+
+
+def socrata_snapshot_asset(
+    name: str, dataset_id_field: str, model: type[pa.DataFrameModel], description: str
+) -> dg.AssetsDefinition:
+    """A bronze asset holding the day's full snapshot of one SODA dataset."""
+    key = dg.AssetKey(["bronze", name])
+
+    @dg.asset(
+        key=key,
+        description=description,
+        group_name="bronze",
+        partitions_def=daily_partitions,
+        owners=[DATA_ENGINEERING],
+        kinds={"socrata", "polars", "parquet"},
+        retry_policy=NETWORK_RETRY,
+        check_specs=[schema_check_spec(key, model)],
+    )
+    def snapshot(
+        context: dg.AssetExecutionContext, socrata: SocrataResource
+    ) -> Iterator[dg.Output | dg.AssetCheckResult]:
+        dataset_id = getattr(socrata, dataset_id_field)
+        client = socrata.client()
+        try:
+            fetched = client.fetch(dataset_id)
+        finally:
+            client.close()
+        frame = rows_to_frame(fetched.rows)
+        context.log.info(
+            f"{key.to_user_string()} [{context.partition_key}]: {frame.height} rows of {dataset_id} "
+            f"in {fetched.pages} pages"
+        )
+        metadata = {
+            "source_url": "bundled sample" if socrata.is_sample else fetched.url,
+            "dataset_id": dataset_id,
+            "source_row_count": fetched.source_count,
+            "pages": fetched.pages,
+            "fields_seen": ", ".join(frame.columns),
+            "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        yield from publish_checked(context, [CheckedOutput(key, frame, model, metadata=metadata)])
+
+    return snapshot
+
+
+parks_addresses = socrata_snapshot_asset(
+    "parks_addresses",
+    "parks_addresses_id",
+    ParksAddressesBronze,
+    "Seattle Park Addresses (Socrata v5tj-kqhc): the day's full snapshot, as received.",
+)
+park_features = socrata_snapshot_asset(
+    "park_features",
+    "park_features_id",
+    ParkFeaturesBronze,
+    "Seattle Park Features By PMAID (Socrata xrnu-8eiq): the day's full snapshot, as received.",
+)
+
+HOUSE_SALES_KEY = dg.AssetKey(["bronze", "house_sales"])
+
+
+@dg.asset(
+    key=HOUSE_SALES_KEY,
+    group_name="bronze",
+    partitions_def=daily_partitions,
+    owners=[DATA_ENGINEERING],
+    kinds={"csv", "polars", "parquet"},
+    retry_policy=NETWORK_RETRY,
+    check_specs=[schema_check_spec(HOUSE_SALES_KEY, HouseSalesBronze)],
+)
+def house_sales(
+    context: dg.AssetExecutionContext, landing: LandingZone
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """The day's house-sales drop from the landing zone (`house_sales/<date>.csv`), as received."""
+    frame, source = landing.read_house_sales(partition_day(context))
+    context.log.info(f"bronze/house_sales [{context.partition_key}]: {frame.height} rows from {source}")
+    yield from publish_checked(
+        context,
+        [CheckedOutput(HOUSE_SALES_KEY, frame, HouseSalesBronze, metadata={"source_url": source})],
+    )

@@ -1,0 +1,45 @@
+"""Gold: the ML feature set, each sold house joined with the parks of its zip code."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+import polars as pl
+
+from real_estate.assets.common import DATA_ENGINEERING
+from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
+from real_estate.partitions import daily_partitions
+from real_estate.schemas.gold import HousesWithParksGold
+from real_estate.transforms.features import houses_with_parks as join_houses_with_parks
+
+HOUSES_WITH_PARKS_KEY = dg.AssetKey(["gold", "houses_with_parks"])
+
+
+@dg.asset(
+    key=HOUSES_WITH_PARKS_KEY,
+    ins={
+        "house_sales": dg.AssetIn(key=["silver", "house_sales"]),
+        "parks": dg.AssetIn(key=["silver", "parks"]),
+    },
+    group_name="gold",
+    partitions_def=daily_partitions,
+    owners=[DATA_ENGINEERING],
+    kinds={"polars", "parquet"},
+    check_specs=[schema_check_spec(HOUSES_WITH_PARKS_KEY, HousesWithParksGold)],
+)
+def houses_with_parks(
+    context: dg.AssetExecutionContext, house_sales: pl.LazyFrame, parks: pl.LazyFrame
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """Each house sold that day with its zip code's number of parks and park features by kind."""
+    features = join_houses_with_parks(house_sales, parks).collect()
+    with_parks = features.filter(pl.col("num_parks") > 0).height
+    yield from publish_checked(
+        context,
+        [
+            CheckedOutput(
+                HOUSES_WITH_PARKS_KEY,
+                features,
+                HousesWithParksGold,
+                metadata={"houses_in_zip_codes_with_parks": with_parks},
+            )
+        ],
+    )

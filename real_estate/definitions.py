@@ -1,0 +1,57 @@
+"""The one `Definitions` object: every asset and check, with resources chosen by deployment."""
+
+import dagster as dg
+
+from real_estate.assets import bronze, gold, ml, silver, warehouse
+from real_estate.deployment import Settings
+from real_estate.resources.lake import LakeIOManager
+from real_estate.resources.landing import LandingZone
+from real_estate.resources.mlflow import MlflowResource
+from real_estate.resources.socrata import SocrataResource
+from real_estate.resources.warehouse import WarehouseResource
+from real_estate.storage import as_upath, is_local
+
+
+def build_resources(settings: Settings) -> dict[str, object]:
+    """Resources for a deployment; secrets come from the environment at run time."""
+    return {
+        "io_manager": LakeIOManager(base_url=settings.lake_url),
+        "landing": LandingZone(url=settings.landing_url),
+        "socrata": SocrataResource(
+            base_url=settings.socrata_url,
+            app_token=dg.EnvVar("SOCRATA_APP_TOKEN") if settings.socrata_app_token else None,
+        ),
+        "warehouse": WarehouseResource(url=settings.warehouse_url),
+        "mlflow_registry": MlflowResource(
+            tracking_uri=settings.mlflow_tracking_uri, artifacts_url=settings.mlflow_artifacts_url
+        ),
+    }
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """The pipeline for one deployment's settings."""
+    lake_kind = "local" if is_local(as_upath(settings.lake_url)) else "s3"
+    lake_assets = dg.map_asset_specs(
+        lambda spec: spec.merge_attributes(kinds={lake_kind}),
+        [
+            bronze.parks_addresses,
+            bronze.park_features,
+            bronze.house_sales,
+            silver.parks,
+            silver.house_sales,
+            gold.houses_with_parks,
+            ml.price_predictions,
+        ],
+    )
+    warehouse_assets = dg.map_asset_specs(
+        lambda spec: spec.merge_attributes(kinds={settings.warehouse_kind}),
+        [warehouse.parks, warehouse.house_sales],
+    )
+    return dg.Definitions(
+        assets=[*lake_assets, *warehouse_assets, ml.build_price_model(settings.training_window_days)],
+        resources=build_resources(settings),
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions(Settings.from_env())

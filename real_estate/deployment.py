@@ -1,0 +1,112 @@
+"""Deployment settings, read from the environment in one place.
+
+`local` (the default) needs nothing: a datalake folder, bundled sample parks, an embedded DuckDB
+warehouse, a sqlite MLflow store and Slack alerts written to the log. `prod` refuses to start
+unless every setting it needs is given explicitly.
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEPLOYMENTS = ("local", "prod")
+
+DEFAULTS = {
+    "REAL_ESTATE_LAKE_URL": "data/lake",
+    "REAL_ESTATE_LANDING_URL": "data/landing",
+    "REAL_ESTATE_WAREHOUSE_URL": "duckdb:///data/warehouse.duckdb",
+    "MLFLOW_TRACKING_URI": "sqlite:///data/mlflow.db",
+    "REAL_ESTATE_MLFLOW_ARTIFACTS_URL": "data/mlflow-artifacts",
+    "REAL_ESTATE_TRAINING_WINDOW_DAYS": "28",
+}
+
+REQUIRED_IN_PROD = (
+    "REAL_ESTATE_LAKE_URL",
+    "REAL_ESTATE_LANDING_URL",
+    "REAL_ESTATE_SOCRATA_URL",
+    "REAL_ESTATE_WAREHOUSE_URL",
+    "MLFLOW_TRACKING_URI",
+    "REAL_ESTATE_MLFLOW_ARTIFACTS_URL",
+    "SLACK_BOT_TOKEN",
+    "SLACK_CHANNEL",
+)
+
+
+class ConfigurationError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def resolve_location(url: str) -> str:
+    """An `s3://`-style URL unchanged; a local path made absolute against the working directory."""
+    if "://" in url:
+        return url
+    return str(Path(url).expanduser().resolve())
+
+
+def _resolve_db_url(url: str, scheme: str) -> str:
+    """`scheme:///relative/path` made absolute, as SQLAlchemy-style URLs read it."""
+    prefix = f"{scheme}:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        return prefix + resolve_location(url[len(prefix) :])
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the pipeline reads from its environment."""
+
+    deployment: str
+    lake_url: str
+    landing_url: str
+    socrata_url: str | None
+    socrata_app_token: bool
+    warehouse_url: str
+    mlflow_tracking_uri: str
+    mlflow_artifacts_url: str
+    training_window_days: int
+    slack_channel: str | None
+    slack_api_url: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Read and validate the settings; raise `ConfigurationError` naming what is wrong."""
+        env = os.environ if env is None else env
+        deployment = env.get("REAL_ESTATE_DEPLOYMENT", "local")
+        if deployment not in DEPLOYMENTS:
+            raise ConfigurationError(
+                f"REAL_ESTATE_DEPLOYMENT={deployment!r}: expected one of {', '.join(DEPLOYMENTS)}"
+            )
+        if deployment == "prod":
+            missing = [name for name in REQUIRED_IN_PROD if not env.get(name)]
+            if missing:
+                raise ConfigurationError(
+                    "REAL_ESTATE_DEPLOYMENT=prod needs these variables set: " + ", ".join(missing)
+                )
+
+        def get(name: str) -> str:
+            return env.get(name) or DEFAULTS[name]
+
+        window = get("REAL_ESTATE_TRAINING_WINDOW_DAYS")
+        if not window.isdigit() or int(window) < 2:
+            raise ConfigurationError(
+                f"REAL_ESTATE_TRAINING_WINDOW_DAYS={window!r}: expected a whole number of days >= 2"
+            )
+        return cls(
+            deployment=deployment,
+            lake_url=resolve_location(get("REAL_ESTATE_LAKE_URL")),
+            landing_url=resolve_location(get("REAL_ESTATE_LANDING_URL")),
+            socrata_url=env.get("REAL_ESTATE_SOCRATA_URL") or None,
+            socrata_app_token=bool(env.get("SOCRATA_APP_TOKEN")),
+            warehouse_url=_resolve_db_url(get("REAL_ESTATE_WAREHOUSE_URL"), "duckdb"),
+            mlflow_tracking_uri=_resolve_db_url(get("MLFLOW_TRACKING_URI"), "sqlite"),
+            mlflow_artifacts_url=resolve_location(get("REAL_ESTATE_MLFLOW_ARTIFACTS_URL")),
+            training_window_days=int(window),
+            slack_channel=env.get("SLACK_CHANNEL") or None,
+            slack_api_url=env.get("SLACK_API_URL") or None,
+        )
+
+    @property
+    def warehouse_kind(self) -> str:
+        """The warehouse backend, from the URL's scheme: duckdb, postgresql or redshift."""
+        return self.warehouse_url.split(":", 1)[0]

@@ -1,0 +1,53 @@
+"""Materialization metadata that the Dagster UI shows: row counts, column schema, a preview."""
+
+import dagster as dg
+import pandera.polars as pa
+import polars as pl
+
+PREVIEW_ROWS = 5
+
+
+def markdown_table(frame: pl.DataFrame, max_rows: int = PREVIEW_ROWS) -> str:
+    """The first rows of `frame` as a markdown table."""
+    with pl.Config(
+        tbl_formatting="ASCII_MARKDOWN",
+        tbl_hide_column_data_types=True,
+        tbl_hide_dataframe_shape=True,
+        tbl_rows=max_rows,
+        tbl_cols=-1,
+        fmt_str_lengths=60,
+        fmt_table_cell_list_len=4,
+    ):
+        return str(frame.head(max_rows))
+
+
+def model_table_schema(model: type[pa.DataFrameModel]) -> dg.TableSchema:
+    """The column schema of a pandera model, with its rules as column constraints."""
+    columns = []
+    for name, column in model.to_schema().columns.items():
+        rules = [str(check) for check in column.checks]
+        if column.unique:
+            rules.append("unique")
+        columns.append(
+            dg.TableColumn(
+                name=name,
+                type=str(column.dtype),
+                description=column.description,
+                constraints=dg.TableColumnConstraints(
+                    nullable=column.nullable, unique=column.unique, other=rules
+                ),
+            )
+        )
+    return dg.TableSchema(columns=columns)
+
+
+def frame_metadata(frame: pl.DataFrame) -> dict[str, dg.MetadataValue]:
+    """Row count, the actual column schema and a markdown preview of a frame."""
+    schema = dg.TableSchema(
+        columns=[dg.TableColumn(name, str(dtype)) for name, dtype in frame.schema.items()]
+    )
+    return {
+        "dagster/row_count": dg.MetadataValue.int(frame.height),
+        "dagster/column_schema": dg.MetadataValue.table_schema(schema),
+        "preview": dg.MetadataValue.md(markdown_table(frame)),
+    }

@@ -1,0 +1,1 @@
+"""Resources: the datalake IO manager, landing zone, Socrata, warehouse and MLflow."""

@@ -1,0 +1,46 @@
+"""The datalake: one Parquet file per asset partition, on a local folder or S3, written atomically.
+
+Built on Dagster's own `UPathIOManager` (dagster-polars fails on polars 2.x; see README):
+`<lake>/<layer>/<asset>/<YYYY-MM-DD>.parquet`.
+"""
+
+import dagster as dg
+import polars as pl
+from dagster._core.storage.upath_io_manager import escape_dotdot_segments
+from upath import UPath
+
+from real_estate.storage import as_upath, is_local, publish_atomically
+
+
+class PolarsParquetIOManager(dg.UPathIOManager):
+    """Writes polars frames as Parquet (atomically) and loads them back as lazy frames."""
+
+    extension = ".parquet"
+
+    def make_safe_partition_path(self, base_path: UPath, partition: str) -> UPath:
+        return base_path / escape_dotdot_segments(partition.lstrip("/"))
+
+    def dump_to_path(self, context: dg.OutputContext, obj: pl.DataFrame | pl.LazyFrame, path: UPath) -> None:
+        if isinstance(obj, pl.LazyFrame):
+            publish_atomically(path, lambda tmp: obj.sink_parquet(tmp))
+        else:
+            publish_atomically(path, lambda tmp: obj.write_parquet(tmp))
+
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> pl.LazyFrame:
+        # Scans are lazy: check now, so a missing partition is found (or skipped) at load time.
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist")
+        return pl.scan_parquet(path.path if is_local(path) else str(path))
+
+    def make_directory(self, path: UPath) -> None:
+        # Object stores have no directories, and local ones are made by the atomic write.
+        return None
+
+
+class LakeIOManager(dg.ConfigurableIOManagerFactory):
+    """The datalake root: a local folder or an `s3://bucket/prefix` URL."""
+
+    base_url: str
+
+    def create_io_manager(self, context: dg.InitResourceContext) -> PolarsParquetIOManager:
+        return PolarsParquetIOManager(base_path=as_upath(self.base_url))

@@ -1,0 +1,51 @@
+"""Gold: the ML feature set and the model's batch predictions."""
+
+import datetime as dt
+
+import pandera.polars as pa
+import polars as pl
+
+from real_estate.schemas.silver import HouseSalesSilver
+
+
+def _count() -> pa.Field:
+    return pa.Field(ge=0, nullable=False)
+
+
+class HousesWithParksGold(HouseSalesSilver):
+    """Each house sold that day with its zip code's park counts: the model's feature set."""
+
+    num_parks: pl.Int64 = _count()
+    num_park_features: pl.Int64 = _count()
+    features_play_area: pl.Int64 = _count()
+    features_sports_field: pl.Int64 = _count()
+    features_court: pl.Int64 = _count()
+    features_trail: pl.Int64 = _count()
+    features_water_access: pl.Int64 = _count()
+    features_off_leash: pl.Int64 = _count()
+    features_picnic: pl.Int64 = _count()
+    features_restroom: pl.Int64 = _count()
+    features_other: pl.Int64 = _count()
+
+
+PREDICTION_BAND_USD = (10_000.0, 50_000_000.0)
+
+
+class PricePredictionsGold(pa.DataFrameModel):
+    """One prediction per house of the day, with the model version that made it."""
+
+    id: pl.Int64 = pa.Field(unique=True)
+    sale_date: dt.date = pa.Field()
+    zipcode: pl.String = pa.Field()
+    price: pl.Float64 = pa.Field(gt=0, description="Actual sale price, for audit")
+    predicted_price: pl.Float64 = pa.Field(
+        in_range={"min_value": PREDICTION_BAND_USD[0], "max_value": PREDICTION_BAND_USD[1]},
+        description="Predicted sale price, USD",
+    )
+    model_name: pl.String = pa.Field(str_length={"min_value": 1})
+    model_version: pl.String = pa.Field(str_length={"min_value": 1})
+    model_run_id: pl.String = pa.Field(str_length={"min_value": 1})
+    predicted_at: pl.Datetime(time_unit="us", time_zone="UTC") = pa.Field()
+
+    class Config:
+        strict = True

@@ -1,0 +1,1 @@
+"""Pure polars transforms: frames in, frames out. No Dagster import here."""

@@ -1,0 +1,131 @@
+"""Silver house sales: typed, de-duplicated on `id`, and split into valid and rejected rows."""
+
+import datetime as dt
+
+import polars as pl
+
+KC_ZIP_MIN, KC_ZIP_MAX = 98001, 98199
+KC_LATITUDE = (47.1, 47.8)
+KC_LONGITUDE = (-122.6, -121.3)
+
+INTEGER_COLUMNS = (
+    "bedrooms",
+    "sqft_living",
+    "sqft_lot",
+    "waterfront",
+    "view",
+    "condition",
+    "grade",
+    "sqft_above",
+    "sqft_basement",
+    "yr_built",
+    "yr_renovated",
+    "sqft_living15",
+    "sqft_lot15",
+)
+FLOAT_COLUMNS = ("price", "bathrooms", "floors", "lat", "long")
+SILVER_COLUMNS = (
+    "id",
+    "sale_date",
+    "price",
+    "bedrooms",
+    "bathrooms",
+    "sqft_living",
+    "sqft_lot",
+    "floors",
+    "waterfront",
+    "view",
+    "condition",
+    "grade",
+    "sqft_above",
+    "sqft_basement",
+    "yr_built",
+    "yr_renovated",
+    "zipcode",
+    "lat",
+    "long",
+    "sqft_living15",
+    "sqft_lot15",
+)
+
+
+def type_house_sales(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """Typed columns from the string columns of a drop; unparseable values become null.
+
+    `source_line` is the row's line number in the CSV (header is line 1).
+    """
+    return raw.with_row_index("source_line", offset=2).select(
+        "source_line",
+        id=pl.col("id").str.strip_chars().cast(pl.Int64, strict=False),
+        sale_date=pl.col("date").str.strptime(pl.Date, "%Y%m%dT%H%M%S", strict=False),
+        zipcode=pl.col("zipcode").str.strip_chars(),
+        **{name: pl.col(name).str.strip_chars().cast(pl.Float64, strict=False) for name in FLOAT_COLUMNS},
+        **{
+            name: pl.col(name).str.strip_chars().cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+            for name in INTEGER_COLUMNS
+        },
+    )
+
+
+def _between(column: str, low: float, high: float) -> pl.Expr:
+    return pl.col(column).is_between(low, high).fill_null(False)
+
+
+def row_rules(day: dt.date) -> dict[str, pl.Expr]:
+    """Row-level rules of a valid sale, by the reason given when a row breaks them."""
+    return {
+        "id is not a whole number": pl.col("id").is_not_null(),
+        "date is not a YYYYMMDDT000000 date": pl.col("sale_date").is_not_null(),
+        f"sale date is not the partition day {day}": (pl.col("sale_date") == day).fill_null(True),
+        "price is not positive": (pl.col("price") > 0).fill_null(False),
+        "bedrooms outside 0-33": _between("bedrooms", 0, 33),
+        "bathrooms outside 0-10": _between("bathrooms", 0, 10),
+        "sqft_living outside 200-50000": _between("sqft_living", 200, 50_000),
+        "sqft_lot is not positive": (pl.col("sqft_lot") > 0).fill_null(False),
+        "floors outside 1-4": _between("floors", 1, 4),
+        "waterfront is not 0 or 1": _between("waterfront", 0, 1),
+        "view outside 0-4": _between("view", 0, 4),
+        "condition outside 1-5": _between("condition", 1, 5),
+        "grade outside 1-13": _between("grade", 1, 13),
+        f"yr_built outside 1850-{day.year}": _between("yr_built", 1850, day.year),
+        "zipcode is not a King County zip code (98001-98199)": (
+            pl.col("zipcode").str.contains(r"^\d{5}$")
+            & pl.col("zipcode").cast(pl.Int64, strict=False).is_between(KC_ZIP_MIN, KC_ZIP_MAX)
+        ).fill_null(False),
+        "lat/long outside King County": (_between("lat", *KC_LATITUDE) & _between("long", *KC_LONGITUDE)),
+    }
+
+
+def split_house_sales(raw: pl.LazyFrame, day: dt.date) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Valid sales (typed, one row per `id`) and rejected rows with every rule each broke.
+
+    Rejected rows keep their original strings and CSV line, so a reader can find them in the
+    drop. Of rows sharing an `id`, the first valid one is kept and the rest rejected.
+    """
+    rules = row_rules(day)
+    typed = type_house_sales(raw)
+    reasons = pl.concat_list(
+        [
+            pl.when(rule).then(pl.lit(None, pl.String)).otherwise(pl.lit(reason))
+            for reason, rule in rules.items()
+        ]
+    ).list.drop_nulls()
+    with_reasons = typed.with_columns(reject_reasons=reasons).with_columns(
+        reject_reasons=pl.when(
+            (pl.col("reject_reasons").list.len() == 0)
+            & (pl.int_range(pl.len()).over(pl.col("reject_reasons").list.len() == 0, "id") > 0)
+        )
+        .then(pl.lit(["duplicate id"]))
+        .otherwise("reject_reasons")
+    )
+    is_valid = pl.col("reject_reasons").list.len() == 0
+    valid = with_reasons.filter(is_valid).select(SILVER_COLUMNS)
+    rejected_lines = with_reasons.filter(~is_valid).select(
+        "source_line", reject_reason=pl.col("reject_reasons").list.join("; ")
+    )
+    rejected = (
+        raw.with_row_index("source_line", offset=2)
+        .join(rejected_lines, on="source_line", how="inner")
+        .sort("source_line")
+    )
+    return valid, rejected
