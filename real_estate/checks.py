@@ -47,7 +47,8 @@ def evaluate_schema(
         failing_index = cases.get_column("index").drop_nulls().unique().sort()
         by_rule = (
             cases.group_by("column", "check")
-            .agg(failures=pl.len())
+            .agg(failures=pl.len(), examples=pl.col("failure_case").unique(maintain_order=True).head(3))
+            .with_columns(pl.col("examples").list.join(", "))
             .sort("failures", "column", descending=[True, False])
         )
         sample = frame.with_row_index("row").filter(pl.col("row").is_in(failing_index.implode()))
@@ -71,11 +72,11 @@ def evaluate_schema(
 def _summary(
     model: type[pa.DataFrameModel], partition_key: str | None, by_rule: pl.DataFrame, rows: int
 ) -> str:
-    rules = ", ".join(
-        f"{column or '<frame>'}: {check} ({failures})"
-        for column, check, failures in by_rule.head(8).iter_rows()
+    rules = "; ".join(
+        f"{column}: {check} x{failures} (e.g. {examples})"
+        for column, check, failures, examples in by_rule.head(8).iter_rows()
     )
-    return f"{rows} rows of partition {partition_key} break {model.__name__}: {rules}"
+    return f"partition {partition_key} breaks {model.__name__} ({rows} rows at fault): {rules}"
 
 
 @dataclass
@@ -111,4 +112,5 @@ def publish_checked(
         raise dg.Failure(
             description=f"Nothing was written for partition {partition_key}. {described}",
             metadata={"partition": partition_key or "(unpartitioned)"},
+            allow_retries=False,
         )

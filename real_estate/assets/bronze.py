@@ -12,7 +12,7 @@ from real_estate.partitions import daily_partitions
 from real_estate.resources.landing import LandingZone
 from real_estate.resources.socrata import SocrataResource
 from real_estate.schemas.bronze import HouseSalesBronze, ParkFeaturesBronze, ParksAddressesBronze
-from real_estate.sources.socrata import rows_to_frame
+from real_estate.sources.socrata import SocrataError, SocrataUnavailable, rows_to_frame
 
 
 def socrata_snapshot_asset(
@@ -38,6 +38,13 @@ def socrata_snapshot_asset(
         client = socrata.client()
         try:
             fetched = client.fetch(dataset_id)
+        except SocrataUnavailable:
+            raise  # the step's RetryPolicy tries again later
+        except SocrataError as error:
+            raise dg.Failure(
+                description=f"{key.to_user_string()} [{context.partition_key}]: {error}",
+                allow_retries=False,
+            ) from error
         finally:
             client.close()
         frame = rows_to_frame(fetched.rows)

@@ -55,9 +55,7 @@ def build_price_model(training_window_days: int) -> dg.AssetsDefinition:
             "history": dg.AssetIn(
                 key=FEATURES_KEY,
                 partition_mapping=dg.TimeWindowPartitionMapping(
-                    start_offset=-training_window_days,
-                    end_offset=-1,
-                    allow_nonexistent_upstream_partitions=True,
+                    start_offset=-training_window_days, end_offset=-1
                 ),
                 metadata={"allow_missing_partitions": True},
                 dagster_type=dg.Any,
@@ -90,7 +88,8 @@ def build_price_model(training_window_days: int) -> dg.AssetsDefinition:
                     f"ml/price_model [{context.partition_key}] needs gold/houses_with_parks for at "
                     f"least 2 of the {training_window_days} days before it and found "
                     f"{len(frames)}. Materialize those partitions first (a backfill)."
-                )
+                ),
+                allow_retries=False,
             )
         feature_sets = pl.concat(pl.collect_all(list(frames.values())))
         train, holdout = time_holdout_split(feature_sets, config.holdout_days)

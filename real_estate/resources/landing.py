@@ -27,7 +27,8 @@ class LandingZone(dg.ConfigurableResource):
                 description=(
                     f"No house-sales drop for partition {day}: expected {path}. Write one with "
                     f"`real-estate-sample --start {day}` or wait for the day's delivery."
-                )
+                ),
+                allow_retries=False,
             )
         with path.open("rb") as drop:
             return pl.read_csv(drop, infer_schema=False), str(path)

@@ -20,7 +20,11 @@ class SocrataError(RuntimeError):
     """The API refused a request or its answer cannot be trusted."""
 
 
-class RetryableResponse(SocrataError):
+class SocrataUnavailable(SocrataError):
+    """The API could not be reached or kept failing; trying again later may succeed."""
+
+
+class RetryableResponse(SocrataUnavailable):
     """A response worth trying again (still processing, throttled, server error)."""
 
     def __init__(self, message: str, retry_after: float | None) -> None:
@@ -132,7 +136,7 @@ class SocrataClient:
         except json.JSONDecodeError as error:
             raise SocrataError(f"GET {path} returned a body that is not valid JSON: {error}") from error
         except httpx.HTTPError as error:
-            raise SocrataError(f"GET {path} failed: {error!r}") from error
+            raise SocrataUnavailable(f"GET {path} failed: {error!r}") from error
 
     def count(self, dataset_id: str) -> int:
         """The dataset's own row count (`$select=count(*)`)."""

@@ -127,5 +127,6 @@ def split_house_sales(raw: pl.LazyFrame, day: dt.date) -> tuple[pl.LazyFrame, pl
         raw.with_row_index("source_line", offset=2)
         .join(rejected_lines, on="source_line", how="inner")
         .sort("source_line")
+        .select(pl.exclude("source_line", "reject_reason"), "source_line", "reject_reason")
     )
     return valid, rejected

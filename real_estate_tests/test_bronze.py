@@ -1,0 +1,68 @@
+"""Bronze parks through Dagster against a live-like SODA server on 127.0.0.1."""
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from real_estate.sample.parks import generate_parks
+from real_estate_tests.conftest import local_env, make_pipeline
+from real_estate_tests.soda_server import SodaServer, serve_soda
+
+DAY = dt.date(2026, 6, 1)
+PARKS = dg.AssetSelection.assets(["bronze", "parks_addresses"], ["bronze", "park_features"])
+
+
+@pytest.fixture
+def soda() -> Iterator[SodaServer]:
+    addresses, features = generate_parks(num_parks=800, seed=5)
+    with serve_soda({"v5tj-kqhc": addresses, "xrnu-8eiq": features}) as server:
+        yield server
+
+
+def test_lands_every_row_once_through_throttling_and_server_errors(
+    soda: SodaServer, tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": soda.url}, instance)
+    soda.fail_next(429, {"message": "slow down"}, **{"Retry-After": "0"})
+    soda.fail_next(503, {"message": "unavailable"})
+
+    result = pipeline.materialize(DAY, PARKS)
+
+    assert result.success
+    for dataset_id, key in (("v5tj-kqhc", "bronze/parks_addresses"), ("xrnu-8eiq", "bronze/park_features")):
+        landed = pipeline.lake_frame(key, DAY)
+        expected = soda.datasets[dataset_id]
+        assert len(expected) > 1000 and landed.height == len(expected)
+        assert landed["pmaid"].to_list() == [row["pmaid"] for row in expected]
+    metadata = result.asset_materializations_for_node("bronze__parks_addresses")[0].metadata
+    assert metadata["source_url"].value == f"{soda.url}/resource/v5tj-kqhc.json"
+    assert metadata["source_row_count"].value == len(soda.datasets["v5tj-kqhc"])
+
+
+def test_a_refused_request_fails_clearly_and_writes_nothing(
+    soda: SodaServer, tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": soda.url}, instance)
+    soda.fail_next(403, {"code": "forbidden", "error": True, "message": "Invalid app_token specified"})
+
+    result = pipeline.materialize(
+        DAY, dg.AssetSelection.assets(["bronze", "parks_addresses"]), raise_on_error=False
+    )
+
+    assert not result.success
+    message = result.failure_data_for_node("bronze__parks_addresses").error.message
+    assert "bronze/parks_addresses [2026-06-01]" in message and "Invalid app_token specified" in message
+    assert not (Path(pipeline.settings.lake_url) / "bronze" / "parks_addresses").exists()
+    assert len(soda.requests) == 1, "a refused request is not retried"
+
+
+def test_bundled_sample_goes_through_the_same_client(tmp_path: Path, instance: dg.DagsterInstance) -> None:
+    pipeline = make_pipeline(local_env(tmp_path), instance)
+
+    assert pipeline.materialize(DAY, PARKS).success
+    features = pipeline.lake_frame("bronze/park_features", DAY)
+    assert features.height > 1000 and set(features.schema.values()) == {pl.String}

@@ -1,0 +1,65 @@
+"""The README's main command and Dagster's own CLI, run for real in subprocesses."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from real_estate_tests.conftest import LAKE_ASSET_KEYS, local_env
+
+BIN = Path(sys.executable).parent
+DAY = dt.date(2026, 4, 10)
+
+
+def run(command: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = os.environ | local_env(tmp_path) | {"DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    (tmp_path / "dagster_home").mkdir(exist_ok=True)
+    return subprocess.run(
+        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_demo_materializes_every_asset_through_the_cli(tmp_path: Path) -> None:
+    completed = run(
+        [str(BIN / "real-estate-demo"), "--day", DAY.isoformat(), "--history-days", "3", "--rows", "80"],
+        tmp_path,
+    )
+
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert (
+        "asset materialize -m real_estate.definitions --select * --partition 2026-04-10" in completed.stdout
+    )
+    for key in LAKE_ASSET_KEYS:
+        assert (tmp_path / "lake" / key / f"{DAY}.parquet").is_file(), key
+    predictions = pl.read_parquet(tmp_path / "lake" / "gold" / "price_predictions" / f"{DAY}.parquet")
+    assert predictions.height == 80 and predictions["model_version"].null_count() == 0
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        loaded = connection.execute(
+            "SELECT count(*) FROM real_estate.house_sales WHERE partition_date = ?", [DAY]
+        ).fetchone()[0]
+    assert loaded == 80
+    assert "RUN_SUCCESS" in completed.stderr
+
+
+def test_cli_exits_non_zero_when_a_step_fails(tmp_path: Path) -> None:
+    completed = run(
+        [
+            str(BIN / "dagster"),
+            "asset",
+            "materialize",
+            "-m",
+            "real_estate.definitions",
+            "--select",
+            "bronze/house_sales",
+            "--partition",
+            DAY.isoformat(),
+        ],
+        tmp_path,
+    )
+
+    assert completed.returncode != 0
+    assert f"No house-sales drop for partition {DAY}" in completed.stderr

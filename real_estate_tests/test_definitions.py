@@ -1,0 +1,81 @@
+"""A snapshot of the asset graph: an accidental change to keys, deps, groups or checks shows in review."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from real_estate.definitions import defs
+from real_estate.partitions import daily_partitions
+
+EXPECTED_GRAPH = {
+    "bronze/park_features": ("bronze", set()),
+    "bronze/parks_addresses": ("bronze", set()),
+    "bronze/house_sales": ("bronze", set()),
+    "silver/parks": ("silver", {"bronze/parks_addresses", "bronze/park_features"}),
+    "silver/house_sales": ("silver", {"bronze/house_sales"}),
+    "silver/house_sales_rejected": ("silver", {"bronze/house_sales"}),
+    "gold/houses_with_parks": ("gold", {"silver/house_sales", "silver/parks"}),
+    "warehouse/parks": ("warehouse", {"silver/parks"}),
+    "warehouse/house_sales": ("warehouse", {"silver/house_sales"}),
+    "ml/price_model": ("ml", {"gold/houses_with_parks"}),
+    "gold/price_predictions": ("ml", {"gold/houses_with_parks", "ml/price_model"}),
+}
+EXPECTED_CHECKS = {
+    "bronze/park_features:schema",
+    "bronze/parks_addresses:schema",
+    "bronze/house_sales:schema",
+    "silver/parks:schema",
+    "silver/house_sales:schema",
+    "silver/house_sales_rejected:schema",
+    "gold/houses_with_parks:schema",
+    "gold/price_predictions:schema",
+    "warehouse/parks:row_count_matches_silver",
+    "warehouse/house_sales:row_count_matches_silver",
+    "ml/price_model:beats_zip_median_baseline",
+}
+
+
+def test_asset_graph_snapshot() -> None:
+    graph = defs.resolve_asset_graph()
+    actual = {
+        key.to_user_string(): (
+            graph.get(key).group_name,
+            {parent.to_user_string() for parent in graph.get(key).parent_keys},
+        )
+        for key in graph.get_all_asset_keys()
+    }
+    assert actual == EXPECTED_GRAPH
+
+
+def test_every_asset_is_daily_partitioned_described_and_owned() -> None:
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.partitions_def == daily_partitions, key
+        assert node.description and "\n" not in node.description.strip(), key
+        assert node.owners, key
+        assert node.kinds, key
+    assert daily_partitions.start.date().isoformat() == "2026-01-01"
+
+
+def test_every_check_is_blocking() -> None:
+    graph = defs.resolve_asset_graph()
+    checks = {f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys}
+    assert checks == EXPECTED_CHECKS
+    specs = [spec for node in defs.assets for spec in getattr(node, "check_specs", [])]
+    assert specs and all(spec.blocking for spec in specs)
+
+
+def test_dagster_definitions_validate_passes() -> None:
+    root = Path(__file__).resolve().parents[1]
+    completed = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate"],
+        cwd=root,
+        env=os.environ | {"DAGSTER_HOME": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]

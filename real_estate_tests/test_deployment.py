@@ -1,0 +1,70 @@
+"""Settings read from the environment: defaults, production requirements and clear errors."""
+
+from pathlib import Path
+
+import pytest
+
+from real_estate.deployment import REQUIRED_IN_PROD, ConfigurationError, Settings
+
+
+def test_local_defaults_need_nothing_and_resolve_against_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    settings = Settings.from_env({})
+
+    assert settings.deployment == "local"
+    assert settings.lake_url == str(tmp_path / "data" / "lake")
+    assert settings.landing_url == str(tmp_path / "data" / "landing")
+    assert settings.warehouse_url == f"duckdb:///{tmp_path}/data/warehouse.duckdb"
+    assert settings.mlflow_tracking_uri == f"sqlite:///{tmp_path}/data/mlflow.db"
+    assert settings.socrata_url is None and settings.warehouse_kind == "duckdb"
+
+
+def test_s3_and_absolute_urls_are_kept() -> None:
+    settings = Settings.from_env(
+        {
+            "REAL_ESTATE_LAKE_URL": "s3://bucket/lake",
+            "MLFLOW_TRACKING_URI": "http://mlflow:5000",
+            "REAL_ESTATE_WAREHOUSE_URL": "duckdb:////srv/warehouse.duckdb",
+        }
+    )
+
+    assert settings.lake_url == "s3://bucket/lake"
+    assert settings.mlflow_tracking_uri == "http://mlflow:5000"
+    assert settings.warehouse_url == "duckdb:////srv/warehouse.duckdb"
+
+
+def test_prod_refuses_to_start_naming_every_missing_variable() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        Settings.from_env({"REAL_ESTATE_DEPLOYMENT": "prod", "REAL_ESTATE_LAKE_URL": "s3://b/lake"})
+
+    message = str(raised.value)
+    assert "REAL_ESTATE_LAKE_URL" not in message
+    for name in REQUIRED_IN_PROD[1:]:
+        assert name in message
+
+
+def test_prod_starts_with_everything_set() -> None:
+    env = {name: f"s3://bucket/{name.lower()}" for name in REQUIRED_IN_PROD}
+    env |= {
+        "REAL_ESTATE_DEPLOYMENT": "prod",
+        "REAL_ESTATE_WAREHOUSE_URL": "duckdb:////srv/w.duckdb",
+        "MLFLOW_TRACKING_URI": "http://mlflow:5000",
+    }
+
+    assert Settings.from_env(env).deployment == "prod"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"REAL_ESTATE_DEPLOYMENT": "staging"}, "REAL_ESTATE_DEPLOYMENT='staging'"),
+        ({"REAL_ESTATE_TRAINING_WINDOW_DAYS": "a week"}, "REAL_ESTATE_TRAINING_WINDOW_DAYS='a week'"),
+        ({"REAL_ESTATE_TRAINING_WINDOW_DAYS": "1"}, ">= 2"),
+    ],
+)
+def test_malformed_settings_name_the_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigurationError, match=named):
+        Settings.from_env(env)
