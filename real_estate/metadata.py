@@ -25,9 +25,7 @@ def model_table_schema(model: type[pa.DataFrameModel]) -> dg.TableSchema:
     """The column schema of a pandera model, with its rules as column constraints."""
     columns = []
     for name, column in model.to_schema().columns.items():
-        rules = [str(check) for check in column.checks]
-        if column.unique:
-            rules.append("unique")
+        rules = [check.error or check.name for check in column.checks]
         columns.append(
             dg.TableColumn(
                 name=name,
@@ -39,6 +37,14 @@ def model_table_schema(model: type[pa.DataFrameModel]) -> dg.TableSchema:
             )
         )
     return dg.TableSchema(columns=columns)
+
+
+def model_metadata(model: type[pa.DataFrameModel]) -> dict[str, object]:
+    """Definition metadata: the column contract the UI shows before anything is materialized."""
+    return {
+        "dagster/column_schema": dg.MetadataValue.table_schema(model_table_schema(model)),
+        "pandera_model": model.__name__,
+    }
 
 
 def frame_metadata(frame: pl.DataFrame) -> dict[str, dg.MetadataValue]:

@@ -66,3 +66,44 @@ def test_bundled_sample_goes_through_the_same_client(tmp_path: Path, instance: d
     assert pipeline.materialize(DAY, PARKS).success
     features = pipeline.lake_frame("bronze/park_features", DAY)
     assert features.height > 1000 and set(features.schema.values()) == {pl.String}
+
+
+def test_schema_drift_warns_but_lands(soda: SodaServer, tmp_path: Path, instance: dg.DagsterInstance) -> None:
+    soda.datasets["xrnu-8eiq"] = [row | {"feature_area_sqft": "120"} for row in soda.datasets["xrnu-8eiq"]]
+    pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": soda.url}, instance)
+
+    result = pipeline.materialize(DAY, dg.AssetSelection.assets(["bronze", "park_features"]))
+
+    assert result.success
+    drift = next(c for c in result.get_asset_check_evaluations() if c.check_name == "schema_drift")
+    assert not drift.passed and drift.severity == dg.AssetCheckSeverity.WARN
+    assert drift.metadata["fields_added"].value == "feature_area_sqft"
+    assert pipeline.lake_frame("bronze/park_features", DAY)["feature_area_sqft"][0] == "120"
+
+
+@pytest.mark.parametrize("fault", ["missing required field", "count mismatch", "HTML instead of JSON"])
+def test_each_failure_ends_clearly_with_no_partition_written(
+    fault: str, soda: SodaServer, tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    if fault == "missing required field":
+        soda.datasets["v5tj-kqhc"] = [
+            {k: v for k, v in row.items() if k != "zip_code"} for row in soda.datasets["v5tj-kqhc"]
+        ]
+        expected = "zip_code"
+    elif fault == "count mismatch":
+        soda.fail_next(200, [{"count": "12"}])
+        expected = "but the source counts 12"
+    else:
+        soda.fail_next(200, b"<html>Service temporarily down</html>", **{"Content-Type": "text/html"})
+        expected = "text/html, not JSON"
+    env = local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": soda.url}
+    pipeline = make_pipeline(env, instance)
+
+    result = pipeline.materialize(
+        DAY, dg.AssetSelection.assets(["bronze", "parks_addresses"]), raise_on_error=False
+    )
+
+    assert not result.success
+    message = result.failure_data_for_node("bronze__parks_addresses").error.message
+    assert "bronze/parks_addresses" in message and "2026-06-01" in message and expected in message
+    assert not (Path(pipeline.settings.lake_url) / "bronze" / "parks_addresses").exists()

@@ -4,10 +4,13 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
+import boto3
 import duckdb
 import polars as pl
+import pytest
 
 from real_estate_tests.conftest import LAKE_ASSET_KEYS, local_env
 
@@ -15,34 +18,48 @@ BIN = Path(sys.executable).parent
 DAY = dt.date(2026, 4, 10)
 
 
-def run(command: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = os.environ | local_env(tmp_path) | {"DAGSTER_HOME": str(tmp_path / "dagster_home")}
+def run(command: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | local_env(tmp_path) | {"DAGSTER_HOME": str(tmp_path / "dagster_home")} | env
     (tmp_path / "dagster_home").mkdir(exist_ok=True)
     return subprocess.run(
         command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
     )
 
 
-def test_demo_materializes_every_asset_through_the_cli(tmp_path: Path) -> None:
+@pytest.mark.parametrize("storage", ["local", "s3"])
+def test_demo_materializes_every_asset_through_the_cli(
+    storage: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    lake_url = str(tmp_path / "lake")
+    env = {}
+    if storage == "s3":
+        request.getfixturevalue("s3_endpoint")
+        bucket = f"cli-{uuid.uuid4().hex[:8]}"
+        boto3.client("s3").create_bucket(Bucket=bucket)
+        lake_url = f"s3://{bucket}/lake"
+        env = {"REAL_ESTATE_LAKE_URL": lake_url, "REAL_ESTATE_LANDING_URL": f"s3://{bucket}/landing"}
+
     completed = run(
         [str(BIN / "real-estate-demo"), "--day", DAY.isoformat(), "--history-days", "3", "--rows", "80"],
         tmp_path,
+        **env,
     )
 
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     assert (
         "asset materialize -m real_estate.definitions --select * --partition 2026-04-10" in completed.stdout
     )
+    assert "RUN_SUCCESS" in completed.stderr
     for key in LAKE_ASSET_KEYS:
-        assert (tmp_path / "lake" / key / f"{DAY}.parquet").is_file(), key
-    predictions = pl.read_parquet(tmp_path / "lake" / "gold" / "price_predictions" / f"{DAY}.parquet")
+        rows = pl.read_parquet(f"{lake_url}/{key}/{DAY}.parquet").height
+        assert rows == 0 if key == "silver/house_sales_rejected" else rows > 0, key
+    predictions = pl.read_parquet(f"{lake_url}/gold/price_predictions/{DAY}.parquet")
     assert predictions.height == 80 and predictions["model_version"].null_count() == 0
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
         loaded = connection.execute(
             "SELECT count(*) FROM real_estate.house_sales WHERE partition_date = ?", [DAY]
         ).fetchone()[0]
     assert loaded == 80
-    assert "RUN_SUCCESS" in completed.stderr
 
 
 def test_cli_exits_non_zero_when_a_step_fails(tmp_path: Path) -> None:

@@ -91,3 +91,13 @@ def test_sends_the_app_token_and_never_logs_it(soda: SodaServer, caplog: pytest.
     assert all(headers.get("X-App-Token") == TOKEN for _, _, headers in soda.requests)
     assert TOKEN not in caplog.text and TOKEN not in str(raised.value)
     assert "retrying" in caplog.text
+
+
+def test_a_body_that_stays_invalid_json_fails_clearly(soda: SodaServer) -> None:
+    for _ in range(3):
+        soda.fail_next(200, b'[{"pmaid": ')
+
+    with pytest.raises(SocrataError, match="not valid JSON"):
+        SocrataClient(soda.url, max_attempts=3, max_retry_seconds=5).fetch(FEATURES_ID)
+
+    assert len(soda.requests) == 3

@@ -8,18 +8,50 @@ import pandera.polars as pa
 
 from real_estate.assets.common import DATA_ENGINEERING, NETWORK_RETRY, partition_day
 from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
+from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
 from real_estate.resources.landing import LandingZone
 from real_estate.resources.socrata import SocrataResource
 from real_estate.schemas.bronze import HouseSalesBronze, ParkFeaturesBronze, ParksAddressesBronze
 from real_estate.sources.socrata import SocrataError, SocrataUnavailable, rows_to_frame
 
+SCHEMA_DRIFT_CHECK = "schema_drift"
+
+
+def field_drift_check(
+    key: dg.AssetKey, fields_seen: list[str], expected: set[str], partition_key: str
+) -> dg.AssetCheckResult:
+    """A warning when the source's fields differ from those this pipeline knows."""
+    added = sorted(set(fields_seen) - expected)
+    removed = sorted(expected - set(fields_seen))
+    return dg.AssetCheckResult(
+        check_name=SCHEMA_DRIFT_CHECK,
+        asset_key=key,
+        passed=not added and not removed,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "partition": partition_key,
+            "fields_added": ", ".join(added) or "none",
+            "fields_removed": ", ".join(removed) or "none",
+        },
+        description=f"added: {added or 'none'}; removed: {removed or 'none'}",
+    )
+
 
 def socrata_snapshot_asset(
-    name: str, dataset_id_field: str, model: type[pa.DataFrameModel], description: str
+    name: str,
+    dataset_id_field: str,
+    model: type[pa.DataFrameModel],
+    optional_fields: set[str],
+    description: str,
 ) -> dg.AssetsDefinition:
-    """A bronze asset holding the day's full snapshot of one SODA dataset."""
+    """A bronze asset holding the day's full snapshot of one SODA dataset.
+
+    `optional_fields` are fields the source may send beyond the model's columns (e.g. a
+    location only on recent rows); any other new or missing field is reported as drift.
+    """
     key = dg.AssetKey(["bronze", name])
+    expected_fields = set(model.to_schema().columns) | optional_fields
 
     @dg.asset(
         key=key,
@@ -28,8 +60,16 @@ def socrata_snapshot_asset(
         partitions_def=daily_partitions,
         owners=[DATA_ENGINEERING],
         kinds={"socrata", "polars", "parquet"},
+        metadata=model_metadata(model),
         retry_policy=NETWORK_RETRY,
-        check_specs=[schema_check_spec(key, model)],
+        check_specs=[
+            schema_check_spec(key, model),
+            dg.AssetCheckSpec(
+                SCHEMA_DRIFT_CHECK,
+                asset=key,
+                description="Warns when the source adds or drops fields.",
+            ),
+        ],
     )
     def snapshot(
         context: dg.AssetExecutionContext, socrata: SocrataResource
@@ -60,6 +100,12 @@ def socrata_snapshot_asset(
             "fields_seen": ", ".join(frame.columns),
             "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
+        drift = field_drift_check(key, frame.columns, expected_fields, context.partition_key)
+        if not drift.passed:
+            context.log.warning(
+                f"{key.to_user_string()} [{context.partition_key}]: schema drift, {drift.description}"
+            )
+        yield drift
         yield from publish_checked(context, [CheckedOutput(key, frame, model, metadata=metadata)])
 
     return snapshot
@@ -69,12 +115,14 @@ parks_addresses = socrata_snapshot_asset(
     "parks_addresses",
     "parks_addresses_id",
     ParksAddressesBronze,
+    {"location_1"},
     "Seattle Park Addresses (Socrata v5tj-kqhc): the day's full snapshot, as received.",
 )
 park_features = socrata_snapshot_asset(
     "park_features",
     "park_features_id",
     ParkFeaturesBronze,
+    set(),
     "Seattle Park Features By PMAID (Socrata xrnu-8eiq): the day's full snapshot, as received.",
 )
 
@@ -87,6 +135,7 @@ HOUSE_SALES_KEY = dg.AssetKey(["bronze", "house_sales"])
     partitions_def=daily_partitions,
     owners=[DATA_ENGINEERING],
     kinds={"csv", "polars", "parquet"},
+    metadata=model_metadata(HouseSalesBronze),
     retry_policy=NETWORK_RETRY,
     check_specs=[schema_check_spec(HOUSE_SALES_KEY, HouseSalesBronze)],
 )

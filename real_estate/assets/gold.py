@@ -7,6 +7,7 @@ import polars as pl
 
 from real_estate.assets.common import DATA_ENGINEERING
 from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
+from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
 from real_estate.schemas.gold import HousesWithParksGold
 from real_estate.transforms.features import houses_with_parks as join_houses_with_parks
@@ -24,6 +25,7 @@ HOUSES_WITH_PARKS_KEY = dg.AssetKey(["gold", "houses_with_parks"])
     partitions_def=daily_partitions,
     owners=[DATA_ENGINEERING],
     kinds={"polars", "parquet"},
+    metadata=model_metadata(HousesWithParksGold),
     check_specs=[schema_check_spec(HOUSES_WITH_PARKS_KEY, HousesWithParksGold)],
 )
 def houses_with_parks(

@@ -8,7 +8,7 @@ import polars as pl
 
 from real_estate.assets.common import ML, partition_day
 from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
-from real_estate.metadata import markdown_table
+from real_estate.metadata import markdown_table, model_metadata
 from real_estate.partitions import daily_partitions
 from real_estate.resources.mlflow import CHALLENGER, CHAMPION, MlflowResource
 from real_estate.schemas.gold import PricePredictionsGold
@@ -214,6 +214,7 @@ def _champion_rmse(registry: MlflowResource, holdout: pl.DataFrame, actual: np.n
     partitions_def=daily_partitions,
     owners=[ML],
     kinds={"lightgbm", "polars", "parquet"},
+    metadata=model_metadata(PricePredictionsGold),
     check_specs=[schema_check_spec(PREDICTIONS_KEY, PricePredictionsGold)],
 )
 def price_predictions(

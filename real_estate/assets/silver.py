@@ -7,6 +7,7 @@ import polars as pl
 
 from real_estate.assets.common import DATA_ENGINEERING, partition_day
 from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
+from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
 from real_estate.schemas.silver import HouseSalesRejectedSilver, HouseSalesSilver, ParksSilver
 from real_estate.transforms.house_sales import split_house_sales
@@ -27,6 +28,7 @@ REJECTED_KEY = dg.AssetKey(["silver", "house_sales_rejected"])
     partitions_def=daily_partitions,
     owners=[DATA_ENGINEERING],
     kinds={"polars", "parquet"},
+    metadata=model_metadata(ParksSilver),
     check_specs=[schema_check_spec(PARKS_KEY, ParksSilver)],
 )
 def parks(
@@ -65,12 +67,14 @@ def parks(
             description="The day's house sales: typed, one row per house id, every row rule met.",
             owners=[DATA_ENGINEERING],
             kinds={"polars", "parquet"},
+            metadata=model_metadata(HouseSalesSilver),
         ),
         "house_sales_rejected": dg.AssetOut(
             key=REJECTED_KEY,
             description="Quarantine: rows of the day's drop that broke a rule, with every reason.",
             owners=[DATA_ENGINEERING],
             kinds={"polars", "parquet"},
+            metadata=model_metadata(HouseSalesRejectedSilver),
         ),
     },
     ins={"raw": dg.AssetIn(key=["bronze", "house_sales"])},

@@ -129,6 +129,12 @@ class SocrataClient:
                 )
             if response.status_code != 200:
                 raise SocrataError(f"{where} answered {response.status_code}: {_error_message(response)}")
+            content_type = response.headers.get("Content-Type", "")
+            if "json" not in content_type:
+                # An HTML page (a proxy's or a maintenance page) is not a truncated transfer.
+                raise SocrataError(
+                    f"{where} returned {content_type or 'no content type'}, not JSON: {response.text[:120]!r}"
+                )
             return response.json()
 
         try:
