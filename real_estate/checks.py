@@ -1,12 +1,12 @@
-"""Blocking asset checks built from the pandera models: one factory, no per-asset copies.
+"""Blocking asset checks built from the pandera models and from row comparisons between layers.
 
 Checks run inside the asset before anything is written (write-audit-publish): an output whose
-check fails is never handed to the IO manager, so the partition's previous version stays, the
-step fails with a message naming the asset, partition and rules, and downstream assets of that
-partition are not materialized.
+blocking check fails is never handed to the IO manager, so the partition's previous version
+stays, the step fails with a message naming the asset, partition and rules, and downstream
+assets of that partition are not materialized. One factory serves every asset.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -29,11 +29,22 @@ def schema_check_spec(asset_key: dg.AssetKey, model: type[pa.DataFrameModel]) ->
     )
 
 
+def _schema_with(
+    model: type[pa.DataFrameModel], column_checks: Mapping[str, Sequence[pa.Check]]
+) -> pa.DataFrameSchema:
+    """The model's schema with run-time checks (e.g. on the partition's day) added to columns."""
+    schema = model.to_schema()
+    for name, checks in column_checks.items():
+        schema = schema.update_column(name, checks=[*schema.columns[name].checks, *checks])
+    return schema
+
+
 def evaluate_schema(
     frame: pl.DataFrame,
     model: type[pa.DataFrameModel],
     asset_key: dg.AssetKey,
     partition_key: str | None,
+    column_checks: Mapping[str, Sequence[pa.Check]] | None = None,
 ) -> dg.AssetCheckResult:
     """Validate `frame` lazily (all failures at once) and describe the outcome as check metadata."""
     metadata: dict[str, object] = {
@@ -41,7 +52,7 @@ def evaluate_schema(
         "rows_checked": frame.height,
     }
     try:
-        model.validate(frame, lazy=True)
+        _schema_with(model, column_checks or {}).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         failing_index = cases.get_column("index").drop_nulls().unique().sort()
@@ -52,65 +63,145 @@ def evaluate_schema(
             .sort("failures", "column", descending=[True, False])
         )
         sample = frame.with_row_index("row").filter(pl.col("row").is_in(failing_index.implode()))
-        metadata |= {
-            "failed_rows": len(failing_index),
-            "failed_rules": dg.MetadataValue.md(markdown_table(by_rule, max_rows=50)),
-            "failing_rows_sample": dg.MetadataValue.md(markdown_table(sample, max_rows=SAMPLE_ROWS)),
-        }
+        rules = "; ".join(
+            f"{column}: {check} x{failures} (e.g. {examples})"
+            for column, check, failures, examples in by_rule.head(8).iter_rows()
+        )
         return dg.AssetCheckResult(
             check_name=SCHEMA_CHECK,
             asset_key=asset_key,
             passed=False,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata=metadata,
-            description=_summary(model, partition_key, by_rule, len(failing_index)),
+            metadata=metadata
+            | {
+                "failed_rows": len(failing_index),
+                "failed_rules": dg.MetadataValue.md(markdown_table(by_rule, max_rows=50)),
+                "failing_rows_sample": dg.MetadataValue.md(markdown_table(sample, max_rows=SAMPLE_ROWS)),
+            },
+            description=(
+                f"partition {partition_key} breaks {model.__name__} "
+                f"({len(failing_index)} rows at fault): {rules}"
+            ),
         )
-    metadata["failed_rows"] = 0
-    return dg.AssetCheckResult(check_name=SCHEMA_CHECK, asset_key=asset_key, passed=True, metadata=metadata)
-
-
-def _summary(
-    model: type[pa.DataFrameModel], partition_key: str | None, by_rule: pl.DataFrame, rows: int
-) -> str:
-    rules = "; ".join(
-        f"{column}: {check} x{failures} (e.g. {examples})"
-        for column, check, failures, examples in by_rule.head(8).iter_rows()
+    return dg.AssetCheckResult(
+        check_name=SCHEMA_CHECK, asset_key=asset_key, passed=True, metadata=metadata | {"failed_rows": 0}
     )
-    return f"partition {partition_key} breaks {model.__name__} ({rows} rows at fault): {rules}"
+
+
+def rows_check(
+    name: str,
+    asset_key: dg.AssetKey,
+    partition_key: str | None,
+    failing_rows: pl.DataFrame,
+    problem: str,
+    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
+    metadata: Mapping[str, object] | None = None,
+) -> dg.AssetCheckResult:
+    """A check that passes when `failing_rows` is empty; `problem` says what each such row means."""
+    passed = failing_rows.is_empty()
+    result_metadata: dict[str, object] = {
+        "partition": partition_key or "(unpartitioned)",
+        "failed_rows": failing_rows.height,
+        **(metadata or {}),
+    }
+    if not passed:
+        result_metadata["failing_rows_sample"] = dg.MetadataValue.md(
+            markdown_table(failing_rows, max_rows=SAMPLE_ROWS)
+        )
+    return dg.AssetCheckResult(
+        check_name=name,
+        asset_key=asset_key,
+        passed=passed,
+        severity=severity,
+        metadata=result_metadata,
+        description=None if passed else f"partition {partition_key}: {failing_rows.height} {problem}",
+    )
+
+
+def mismatched_ids(before: pl.DataFrame, after: pl.DataFrame, names: tuple[str, str]) -> pl.DataFrame:
+    """Ids not exactly once in each of two layers, with how often each layer (named) has them."""
+    counts = [
+        frame.group_by("id").agg(pl.len().alias(name))
+        for frame, name in zip((before, after), names, strict=True)
+    ]
+    return (
+        counts[0]
+        .join(counts[1], on="id", how="full", coalesce=True)
+        .fill_null(0)
+        .filter((pl.col(names[0]) != 1) | (pl.col(names[1]) != 1))
+        .sort("id")
+    )
+
+
+def count_check(
+    name: str,
+    asset_key: dg.AssetKey,
+    partition_key: str | None,
+    expected: tuple[str, int],
+    actual: tuple[str, int],
+) -> dg.AssetCheckResult:
+    """A check that two row counts, each with what it counts, are equal."""
+    (expected_label, expected_rows), (actual_label, actual_rows) = expected, actual
+    passed = expected_rows == actual_rows
+    mismatch = f"{expected_rows} {expected_label} but {actual_rows} {actual_label}"
+    return dg.AssetCheckResult(
+        check_name=name,
+        asset_key=asset_key,
+        passed=passed,
+        metadata={
+            "partition": partition_key or "(unpartitioned)",
+            expected_label: expected_rows,
+            actual_label: actual_rows,
+        },
+        description=None if passed else f"partition {partition_key}: {mismatch}",
+    )
 
 
 @dataclass
 class CheckedOutput:
-    """A frame on its way to the lake, with the model it must satisfy."""
+    """A frame on its way to the lake, with the model it must satisfy and any further checks."""
 
     asset_key: dg.AssetKey
     frame: pl.DataFrame
     model: type[pa.DataFrameModel]
     output_name: str = "result"
     metadata: dict[str, object] = field(default_factory=dict)
+    column_checks: dict[str, list[pa.Check]] = field(default_factory=dict)
+    checks: list[dg.AssetCheckResult] = field(default_factory=list)
+
+
+def _blocks(result: dg.AssetCheckResult) -> bool:
+    return not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
 
 
 def publish_checked(
     context: dg.AssetExecutionContext, outputs: Sequence[CheckedOutput]
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Validate every output first; publish all of them only if all pass, else write nothing and fail."""
+    """Validate every output, publish those whose checks pass, then fail if any was held back."""
     partition_key = context.partition_key if context.has_partition_key else None
-    results = [evaluate_schema(o.frame, o.model, o.asset_key, partition_key) for o in outputs]
-    failed = [result for result in results if not result.passed]
-    if not failed:
-        for output in outputs:
-            yield dg.Output(
-                output.frame,
-                output_name=output.output_name,
-                metadata=frame_metadata(output.frame) | output.metadata,
-            )
-    yield from results
-    if failed:
-        described = "; ".join(
-            f"{result.asset_key.to_user_string()}: {result.description}" for result in failed
+    results: list[dg.AssetCheckResult] = []
+    held_back: list[str] = []
+    for output in outputs:
+        schema_result = evaluate_schema(
+            output.frame, output.model, output.asset_key, partition_key, output.column_checks
         )
+        output_results = [schema_result, *output.checks]
+        results.extend(output_results)
+        blocking = [result for result in output_results if _blocks(result)]
+        if blocking:
+            held_back.extend(
+                f"{output.asset_key.to_user_string()} [{result.check_name}]: {result.description}"
+                for result in blocking
+            )
+            continue
+        yield dg.Output(
+            output.frame,
+            output_name=output.output_name,
+            metadata=frame_metadata(output.frame) | output.metadata,
+        )
+    yield from results
+    if held_back:
         raise dg.Failure(
-            description=f"Nothing was written for partition {partition_key}. {described}",
+            description=f"Not written for partition {partition_key}: " + " | ".join(held_back),
             metadata={"partition": partition_key or "(unpartitioned)"},
             allow_retries=False,
         )

@@ -4,9 +4,11 @@ import dagster as dg
 
 from real_estate.assets import bronze, gold, ml, silver, warehouse
 from real_estate.deployment import Settings
+from real_estate.freshness import with_daily_freshness
 from real_estate.resources.lake import LakeIOManager
 from real_estate.resources.landing import LandingZone
 from real_estate.resources.mlflow import MlflowResource
+from real_estate.resources.quality import DataQualityResource
 from real_estate.resources.socrata import SocrataResource
 from real_estate.resources.warehouse import WarehouseResource
 from real_estate.storage import as_upath, is_local
@@ -22,6 +24,7 @@ def build_resources(settings: Settings) -> dict[str, object]:
             app_token=dg.EnvVar("SOCRATA_APP_TOKEN") if settings.socrata_app_token else None,
         ),
         "warehouse": WarehouseResource(url=settings.warehouse_url),
+        "quality": DataQualityResource(max_rejected_share=settings.max_rejected_share),
         "mlflow_registry": MlflowResource(
             tracking_uri=settings.mlflow_tracking_uri, artifacts_url=settings.mlflow_artifacts_url
         ),
@@ -32,7 +35,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """The pipeline for one deployment's settings."""
     lake_kind = "local" if is_local(as_upath(settings.lake_url)) else "s3"
     lake_assets = dg.map_asset_specs(
-        lambda spec: spec.merge_attributes(kinds={lake_kind}),
+        lambda spec: with_daily_freshness(spec.merge_attributes(kinds={lake_kind})),
         [
             bronze.parks_addresses,
             bronze.park_features,
@@ -44,7 +47,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
     )
     warehouse_assets = dg.map_asset_specs(
-        lambda spec: spec.merge_attributes(kinds={settings.warehouse_kind}),
+        lambda spec: with_daily_freshness(spec.merge_attributes(kinds={settings.warehouse_kind})),
         [warehouse.parks, warehouse.house_sales],
     )
     return dg.Definitions(

@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         "--history-days", type=int, default=14, help="earlier days to prepare for training (default 14)"
     )
     parser.add_argument("--rows", type=int, default=150, help="house sales per day (default 150)")
+    parser.add_argument(
+        "--bad-rows", type=int, default=1, help="broken rows per day, to show the quarantine (default 1)"
+    )
     args = parser.parse_args(argv)
 
     from real_estate.definitions import defs
@@ -55,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     history = [args.day - dt.timedelta(days=n) for n in range(args.history_days, 0, -1)]
     for day in [*history, args.day]:
-        write_house_sales_drop(generate_house_sales(day, rows=args.rows), settings.landing_url, day)
+        write_house_sales_drop(
+            generate_house_sales(day, rows=args.rows, bad_rows=args.bad_rows), settings.landing_url, day
+        )
     print(
         f"wrote house-sales drops for {history[0] if history else args.day} to {args.day} "
         f"under {settings.landing_url}"

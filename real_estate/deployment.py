@@ -19,6 +19,7 @@ DEFAULTS = {
     "MLFLOW_TRACKING_URI": "sqlite:///data/mlflow.db",
     "REAL_ESTATE_MLFLOW_ARTIFACTS_URL": "data/mlflow-artifacts",
     "REAL_ESTATE_TRAINING_WINDOW_DAYS": "28",
+    "REAL_ESTATE_MAX_REJECTED_SHARE": "0.01",
 }
 
 REQUIRED_IN_PROD = (
@@ -65,6 +66,7 @@ class Settings:
     mlflow_tracking_uri: str
     mlflow_artifacts_url: str
     training_window_days: int
+    max_rejected_share: float
     slack_channel: str | None
     slack_api_url: str | None
 
@@ -92,6 +94,15 @@ class Settings:
             raise ConfigurationError(
                 f"REAL_ESTATE_TRAINING_WINDOW_DAYS={window!r}: expected a whole number of days >= 2"
             )
+        share = get("REAL_ESTATE_MAX_REJECTED_SHARE")
+        try:
+            max_rejected_share = float(share)
+        except ValueError:
+            max_rejected_share = -1.0
+        if not 0.0 <= max_rejected_share <= 1.0:
+            raise ConfigurationError(
+                f"REAL_ESTATE_MAX_REJECTED_SHARE={share!r}: expected a fraction from 0 to 1, e.g. 0.01"
+            )
         return cls(
             deployment=deployment,
             lake_url=resolve_location(get("REAL_ESTATE_LAKE_URL")),
@@ -102,6 +113,7 @@ class Settings:
             mlflow_tracking_uri=_resolve_db_url(get("MLFLOW_TRACKING_URI"), "sqlite"),
             mlflow_artifacts_url=resolve_location(get("REAL_ESTATE_MLFLOW_ARTIFACTS_URL")),
             training_window_days=int(window),
+            max_rejected_share=max_rejected_share,
             slack_channel=env.get("SLACK_CHANNEL") or None,
             slack_api_url=env.get("SLACK_API_URL") or None,
         )

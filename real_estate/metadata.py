@@ -15,6 +15,7 @@ def markdown_table(frame: pl.DataFrame, max_rows: int = PREVIEW_ROWS) -> str:
         tbl_hide_dataframe_shape=True,
         tbl_rows=max_rows,
         tbl_cols=-1,
+        tbl_width_chars=60_000,
         fmt_str_lengths=60,
         fmt_table_cell_list_len=4,
     ):

@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from real_estate.sample.house_sales import generate_house_sales, write_house_sales_drop
 from real_estate_tests.conftest import LAKE_ASSET_KEYS, local_env
 
 BIN = Path(sys.executable).parent
@@ -52,14 +53,14 @@ def test_demo_materializes_every_asset_through_the_cli(
     assert "RUN_SUCCESS" in completed.stderr
     for key in LAKE_ASSET_KEYS:
         rows = pl.read_parquet(f"{lake_url}/{key}/{DAY}.parquet").height
-        assert rows == 0 if key == "silver/house_sales_rejected" else rows > 0, key
+        assert rows == 1 if key == "silver/house_sales_rejected" else rows > 0, key
     predictions = pl.read_parquet(f"{lake_url}/gold/price_predictions/{DAY}.parquet")
-    assert predictions.height == 80 and predictions["model_version"].null_count() == 0
+    assert predictions.height == 79 and predictions["model_version"].null_count() == 0
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
         loaded = connection.execute(
             "SELECT count(*) FROM real_estate.house_sales WHERE partition_date = ?", [DAY]
         ).fetchone()[0]
-    assert loaded == 80
+    assert loaded == 79
 
 
 def test_cli_exits_non_zero_when_a_step_fails(tmp_path: Path) -> None:
@@ -80,3 +81,31 @@ def test_cli_exits_non_zero_when_a_step_fails(tmp_path: Path) -> None:
 
     assert completed.returncode != 0
     assert f"No house-sales drop for partition {DAY}" in completed.stderr
+
+
+def test_cli_exits_non_zero_when_a_blocking_check_fails(tmp_path: Path) -> None:
+    frame = generate_house_sales(DAY, rows=100, bad_rows=10)
+    write_house_sales_drop(frame, str(tmp_path / "landing"), DAY)
+
+    completed = run(
+        [
+            str(BIN / "dagster"),
+            "asset",
+            "materialize",
+            "-m",
+            "real_estate.definitions",
+            "--select",
+            "bronze/house_sales,silver/house_sales,silver/house_sales_rejected",
+            "--partition",
+            DAY.isoformat(),
+        ],
+        tmp_path,
+    )
+
+    assert completed.returncode != 0
+    assert "rejected_share_within_threshold" in completed.stderr
+    assert "10 of 100 rows (10.00%) rejected" in completed.stderr
+    assert (
+        pl.read_parquet(tmp_path / "lake" / "silver" / "house_sales_rejected" / f"{DAY}.parquet").height == 10
+    )
+    assert not (tmp_path / "lake" / "silver" / "house_sales" / f"{DAY}.parquet").exists()

@@ -30,10 +30,16 @@ EXPECTED_CHECKS = {
     "bronze/parks_addresses:schema_drift",
     "bronze/house_sales:schema",
     "silver/parks:schema",
+    "silver/parks:every_bronze_park_kept",
+    "silver/parks:features_reference_parks",
     "silver/house_sales:schema",
+    "silver/house_sales:rejected_share_within_threshold",
+    "silver/house_sales:every_bronze_row_accounted_for",
     "silver/house_sales_rejected:schema",
     "gold/houses_with_parks:schema",
+    "gold/houses_with_parks:one_row_per_sale",
     "gold/price_predictions:schema",
+    "gold/price_predictions:one_prediction_per_house",
     "warehouse/parks:row_count_matches_silver",
     "warehouse/house_sales:row_count_matches_silver",
     "ml/price_model:beats_zip_median_baseline",
@@ -60,16 +66,17 @@ def test_every_asset_is_daily_partitioned_described_and_owned() -> None:
         assert node.description and "\n" not in node.description.strip(), key
         assert node.owners, key
         assert node.kinds, key
+        assert (node.freshness_policy is None) == (key.to_user_string() == "ml/price_model"), key
     assert daily_partitions.start.date().isoformat() == "2026-01-01"
 
 
-def test_every_check_but_source_drift_is_blocking() -> None:
+def test_every_check_blocks_but_the_source_warnings() -> None:
     graph = defs.resolve_asset_graph()
     checks = {f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys}
     assert checks == EXPECTED_CHECKS
     specs = [spec for node in defs.assets for spec in getattr(node, "check_specs", [])]
     assert len(specs) == len(EXPECTED_CHECKS)
-    assert {spec.name for spec in specs if not spec.blocking} == {"schema_drift"}
+    assert {spec.name for spec in specs if not spec.blocking} == {"schema_drift", "features_reference_parks"}
 
 
 def test_column_schemas_come_from_the_pandera_models() -> None:

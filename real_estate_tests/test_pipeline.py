@@ -36,8 +36,11 @@ def test_every_asset_and_check_materializes_for_a_partition(pipeline: Pipeline) 
     assert result.success
     materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
     assert materialized == {*LAKE_ASSET_KEYS, "warehouse/parks", "warehouse/house_sales", "ml/price_model"}
-    checks = result.get_asset_check_evaluations()
-    assert len(checks) == 11 and all(check.passed for check in checks)
+    checks = {
+        dg.AssetCheckKey(c.asset_key, c.check_name): c.passed for c in result.get_asset_check_evaluations()
+    }
+    assert set(checks) == set(pipeline.defs.resolve_asset_graph().asset_check_keys)
+    assert all(checks.values())
 
     houses = pipeline.lake_frame("silver/house_sales", DAY)
     gold = pipeline.lake_frame("gold/houses_with_parks", DAY)

@@ -6,13 +6,14 @@ import dagster as dg
 import polars as pl
 
 from real_estate.assets.common import DATA_ENGINEERING
-from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
+from real_estate.checks import CheckedOutput, mismatched_ids, publish_checked, rows_check, schema_check_spec
 from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
 from real_estate.schemas.gold import HousesWithParksGold
 from real_estate.transforms.features import houses_with_parks as join_houses_with_parks
 
 HOUSES_WITH_PARKS_KEY = dg.AssetKey(["gold", "houses_with_parks"])
+ONE_ROW_PER_SALE = "one_row_per_sale"
 
 
 @dg.asset(
@@ -26,14 +27,23 @@ HOUSES_WITH_PARKS_KEY = dg.AssetKey(["gold", "houses_with_parks"])
     owners=[DATA_ENGINEERING],
     kinds={"polars", "parquet"},
     metadata=model_metadata(HousesWithParksGold),
-    check_specs=[schema_check_spec(HOUSES_WITH_PARKS_KEY, HousesWithParksGold)],
+    check_specs=[
+        schema_check_spec(HOUSES_WITH_PARKS_KEY, HousesWithParksGold),
+        dg.AssetCheckSpec(
+            ONE_ROW_PER_SALE,
+            asset=HOUSES_WITH_PARKS_KEY,
+            blocking=True,
+            description="Exactly one row per house sold that day in silver (row count vs silver).",
+        ),
+    ],
 )
 def houses_with_parks(
     context: dg.AssetExecutionContext, house_sales: pl.LazyFrame, parks: pl.LazyFrame
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Each house sold that day with its zip code's number of parks and park features by kind."""
-    features = join_houses_with_parks(house_sales, parks).collect()
+    features, sales = pl.collect_all([join_houses_with_parks(house_sales, parks), house_sales])
     with_parks = features.filter(pl.col("num_parks") > 0).height
+    mismatched = mismatched_ids(sales, features, ("silver/house_sales", "gold/houses_with_parks"))
     yield from publish_checked(
         context,
         [
@@ -42,6 +52,15 @@ def houses_with_parks(
                 features,
                 HousesWithParksGold,
                 metadata={"houses_in_zip_codes_with_parks": with_parks},
+                checks=[
+                    rows_check(
+                        ONE_ROW_PER_SALE,
+                        HOUSES_WITH_PARKS_KEY,
+                        context.partition_key,
+                        mismatched,
+                        "house ids are not exactly once in both silver and gold",
+                    )
+                ],
             )
         ],
     )

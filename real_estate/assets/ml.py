@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 
 from real_estate.assets.common import ML, partition_day
-from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
+from real_estate.checks import CheckedOutput, mismatched_ids, publish_checked, rows_check, schema_check_spec
 from real_estate.metadata import markdown_table, model_metadata
 from real_estate.partitions import daily_partitions
 from real_estate.resources.mlflow import CHALLENGER, CHAMPION, MlflowResource
@@ -27,6 +27,7 @@ PRICE_MODEL_KEY = dg.AssetKey(["ml", "price_model"])
 PREDICTIONS_KEY = dg.AssetKey(["gold", "price_predictions"])
 FEATURES_KEY = dg.AssetKey(["gold", "houses_with_parks"])
 BEATS_BASELINE_CHECK = "beats_zip_median_baseline"
+ONE_PREDICTION_PER_HOUSE = "one_prediction_per_house"
 
 
 class PriceModelConfig(dg.Config):
@@ -215,7 +216,15 @@ def _champion_rmse(registry: MlflowResource, holdout: pl.DataFrame, actual: np.n
     owners=[ML],
     kinds={"lightgbm", "polars", "parquet"},
     metadata=model_metadata(PricePredictionsGold),
-    check_specs=[schema_check_spec(PREDICTIONS_KEY, PricePredictionsGold)],
+    check_specs=[
+        schema_check_spec(PREDICTIONS_KEY, PricePredictionsGold),
+        dg.AssetCheckSpec(
+            ONE_PREDICTION_PER_HOUSE,
+            asset=PREDICTIONS_KEY,
+            blocking=True,
+            description="Every house of the day's feature set has exactly one prediction.",
+        ),
+    ],
 )
 def price_predictions(
     context: dg.AssetExecutionContext, mlflow_registry: MlflowResource, features: pl.LazyFrame
@@ -253,6 +262,17 @@ def price_predictions(
                 predictions,
                 PricePredictionsGold,
                 metadata={"model_version": str(champion.version), "model_run_id": champion.run_id},
+                checks=[
+                    rows_check(
+                        ONE_PREDICTION_PER_HOUSE,
+                        PREDICTIONS_KEY,
+                        context.partition_key,
+                        mismatched_ids(
+                            houses, predictions, ("gold/houses_with_parks", "gold/price_predictions")
+                        ),
+                        "house ids do not have exactly one prediction",
+                    )
+                ],
             )
         ],
     )

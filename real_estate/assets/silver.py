@@ -3,19 +3,26 @@
 from collections.abc import Iterator
 
 import dagster as dg
+import pandera.polars as pa
 import polars as pl
 
 from real_estate.assets.common import DATA_ENGINEERING, partition_day
-from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
-from real_estate.metadata import model_metadata
+from real_estate.checks import CheckedOutput, count_check, publish_checked, rows_check, schema_check_spec
+from real_estate.metadata import markdown_table, model_metadata
 from real_estate.partitions import daily_partitions
+from real_estate.resources.quality import DataQualityResource
 from real_estate.schemas.silver import HouseSalesRejectedSilver, HouseSalesSilver, ParksSilver
 from real_estate.transforms.house_sales import split_house_sales
-from real_estate.transforms.parks import build_parks, orphan_features
+from real_estate.transforms.parks import build_parks, dropped_parks, orphan_features
 
 PARKS_KEY = dg.AssetKey(["silver", "parks"])
 HOUSE_SALES_KEY = dg.AssetKey(["silver", "house_sales"])
 REJECTED_KEY = dg.AssetKey(["silver", "house_sales_rejected"])
+
+NO_PARK_DROPPED = "every_bronze_park_kept"
+FEATURES_REFERENCE_PARKS = "features_reference_parks"
+REJECTED_SHARE = "rejected_share_within_threshold"
+ROWS_ACCOUNTED = "every_bronze_row_accounted_for"
 
 
 @dg.asset(
@@ -29,7 +36,20 @@ REJECTED_KEY = dg.AssetKey(["silver", "house_sales_rejected"])
     owners=[DATA_ENGINEERING],
     kinds={"polars", "parquet"},
     metadata=model_metadata(ParksSilver),
-    check_specs=[schema_check_spec(PARKS_KEY, ParksSilver)],
+    check_specs=[
+        schema_check_spec(PARKS_KEY, ParksSilver),
+        dg.AssetCheckSpec(
+            NO_PARK_DROPPED,
+            asset=PARKS_KEY,
+            blocking=True,
+            description="Every park id in bronze Park Addresses has its row in silver (row count vs bronze).",
+        ),
+        dg.AssetCheckSpec(
+            FEATURES_REFERENCE_PARKS,
+            asset=PARKS_KEY,
+            description="Warns when a park feature names a park id that Park Addresses does not have.",
+        ),
+    ],
 )
 def parks(
     context: dg.AssetExecutionContext, addresses: pl.LazyFrame, features: pl.LazyFrame
@@ -38,6 +58,7 @@ def parks(
     parks_frame, address_rows, orphans = pl.collect_all(
         [build_parks(addresses, features), addresses.select(pl.len()), orphan_features(addresses, features)]
     )
+    dropped = dropped_parks(addresses, parks_frame.lazy()).collect()
     if orphans.height:
         context.log.warning(
             f"silver/parks [{context.partition_key}]: {orphans.height} feature rows name a park id "
@@ -50,10 +71,24 @@ def parks(
                 PARKS_KEY,
                 parks_frame,
                 ParksSilver,
-                metadata={
-                    "address_rows": address_rows.item(),
-                    "orphan_feature_rows": orphans.height,
-                },
+                metadata={"address_rows": address_rows.item(), "orphan_feature_rows": orphans.height},
+                checks=[
+                    rows_check(
+                        NO_PARK_DROPPED,
+                        PARKS_KEY,
+                        context.partition_key,
+                        dropped,
+                        "parks of bronze have no usable park id or 5-digit zip code and were left out",
+                    ),
+                    rows_check(
+                        FEATURES_REFERENCE_PARKS,
+                        PARKS_KEY,
+                        context.partition_key,
+                        orphans,
+                        "feature rows name a park id that Park Addresses does not have",
+                        severity=dg.AssetCheckSeverity.WARN,
+                    ),
+                ],
             )
         ],
     )
@@ -68,6 +103,7 @@ def parks(
             owners=[DATA_ENGINEERING],
             kinds={"polars", "parquet"},
             metadata=model_metadata(HouseSalesSilver),
+            is_required=False,
         ),
         "house_sales_rejected": dg.AssetOut(
             key=REJECTED_KEY,
@@ -75,6 +111,7 @@ def parks(
             owners=[DATA_ENGINEERING],
             kinds={"polars", "parquet"},
             metadata=model_metadata(HouseSalesRejectedSilver),
+            is_required=False,
         ),
     },
     ins={"raw": dg.AssetIn(key=["bronze", "house_sales"])},
@@ -82,21 +119,55 @@ def parks(
     partitions_def=daily_partitions,
     check_specs=[
         schema_check_spec(HOUSE_SALES_KEY, HouseSalesSilver),
+        dg.AssetCheckSpec(
+            REJECTED_SHARE,
+            asset=HOUSE_SALES_KEY,
+            blocking=True,
+            description="The share of the drop's rows quarantined stays within the configured threshold.",
+        ),
+        dg.AssetCheckSpec(
+            ROWS_ACCOUNTED,
+            asset=HOUSE_SALES_KEY,
+            blocking=True,
+            description="Valid plus quarantined rows equal the rows of bronze (row count vs bronze).",
+        ),
         schema_check_spec(REJECTED_KEY, HouseSalesRejectedSilver),
     ],
 )
 def house_sales(
-    context: dg.AssetExecutionContext, raw: pl.LazyFrame
+    context: dg.AssetExecutionContext, raw: pl.LazyFrame, quality: DataQualityResource
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Type the day's drop, keep valid unique sales, and quarantine the rest with their reasons."""
-    valid, rejected = pl.collect_all(split_house_sales(raw, partition_day(context)))
-    total = valid.height + rejected.height
+    """Type the day's drop, keep valid unique sales, and quarantine the rest with their reasons.
+
+    The quarantine is written even when the valid rows are held back, so every broken row of a
+    bad drop can be found with its reason.
+    """
+    day = partition_day(context)
+    (valid, rejected, bronze_rows) = pl.collect_all([*split_house_sales(raw, day), raw.select(pl.len())])
+    total = bronze_rows.item()
     rejected_share = rejected.height / total if total else 0.0
     if rejected.height:
         context.log.warning(
-            f"silver/house_sales [{context.partition_key}]: {rejected.height} of {total} rows "
-            "rejected; see silver/house_sales_rejected"
+            f"silver/house_sales [{day}]: {rejected.height} of {total} rows rejected "
+            f"({rejected_share:.2%}); see silver/house_sales_rejected"
         )
+    share_check = dg.AssetCheckResult(
+        check_name=REJECTED_SHARE,
+        asset_key=HOUSE_SALES_KEY,
+        passed=rejected_share <= quality.max_rejected_share,
+        metadata={
+            "partition": context.partition_key,
+            "rows_rejected": rejected.height,
+            "rows_in_drop": total,
+            "rejected_share": rejected_share,
+            "max_rejected_share": quality.max_rejected_share,
+            "reasons": dg.MetadataValue.md(_reason_counts(rejected)),
+        },
+        description=(
+            f"partition {day}: {rejected.height} of {total} rows ({rejected_share:.2%}) rejected, "
+            f"above the {quality.max_rejected_share:.2%} threshold; see silver/house_sales_rejected"
+        ),
+    )
     yield from publish_checked(
         context,
         [
@@ -106,9 +177,32 @@ def house_sales(
                 HouseSalesSilver,
                 output_name="house_sales",
                 metadata={"rows_rejected": rejected.height, "rejected_share": rejected_share},
+                column_checks={"sale_date": [pa.Check.equal_to(day, error=f"sale_date == {day}")]},
+                checks=[
+                    share_check,
+                    count_check(
+                        ROWS_ACCOUNTED,
+                        HOUSE_SALES_KEY,
+                        context.partition_key,
+                        expected=("bronze rows", total),
+                        actual=("valid + rejected rows", valid.height + rejected.height),
+                    ),
+                ],
             ),
             CheckedOutput(
                 REJECTED_KEY, rejected, HouseSalesRejectedSilver, output_name="house_sales_rejected"
             ),
         ],
     )
+
+
+def _reason_counts(rejected: pl.DataFrame) -> str:
+    """Rejected rows per reason, as a markdown table."""
+    counts = (
+        rejected.select(pl.col("reject_reason").str.split("; ").alias("reason"))
+        .explode("reason")
+        .group_by("reason")
+        .agg(rows=pl.len())
+        .sort("rows", "reason", descending=[True, False])
+    )
+    return markdown_table(counts, max_rows=20)

@@ -50,7 +50,7 @@ def parks_per_zip() -> dict[str, int]:
 def generate_house_sales(day: dt.date, rows: int = 150, seed: int = 42, bad_rows: int = 0) -> pl.DataFrame:
     """One day's sales as the source CSV holds them: every column a string.
 
-    `bad_rows` of the rows are broken on purpose, cycling through `BAD_ROW_KINDS`, to exercise
+    The last `bad_rows` rows are broken on purpose, cycling through `BAD_ROW_KINDS`, to exercise
     data-quality checks.
     """
     if not 0 < rows <= MAX_ROWS_PER_DAY:
@@ -124,16 +124,20 @@ def generate_house_sales(day: dt.date, rows: int = 150, seed: int = 42, bad_rows
 
 
 def _break_rows(sales: pl.DataFrame, day: dt.date, bad_rows: int) -> pl.DataFrame:
-    """Break the first `bad_rows` rows, one kind of fault per row in turn."""
+    """Break the last `bad_rows` rows, one kind of fault per row in turn.
+
+    A "duplicate id" row repeats the first row's id, so it is the later, rejected copy.
+    """
     if bad_rows == 0:
         return sales
-    kind = pl.int_range(pl.len()) % len(BAD_ROW_KINDS)
-    broken = pl.int_range(pl.len()) < bad_rows
+    position = pl.int_range(pl.len()) - (pl.len() - bad_rows)
+    broken = position >= 0
+    kind = position % len(BAD_ROW_KINDS)
     outside_day = (day - dt.timedelta(days=3)).strftime("%Y%m%dT000000")
     return sales.with_columns(
         price=pl.when(broken & (kind == 0)).then("-" + pl.col("price")).otherwise("price"),
         zipcode=pl.when(broken & (kind == 1)).then(pl.col("zipcode").str.slice(1)).otherwise("zipcode"),
-        id=pl.when(broken & (kind == 2)).then(pl.col("id").shift(-1)).otherwise("id"),
+        id=pl.when(broken & (kind == 2)).then(pl.col("id").first()).otherwise("id"),
         date=pl.when(broken & (kind == 3)).then(pl.lit(outside_day)).otherwise("date"),
     )
 

@@ -108,3 +108,13 @@ def orphan_features(addresses: pl.LazyFrame, features: pl.LazyFrame) -> pl.LazyF
     """Feature rows whose park id is not among the parks: they cannot be joined."""
     park_ids = clean_park_addresses(addresses).select("pmaid").drop_nulls().unique()
     return clean_park_features(features).join(park_ids, on="pmaid", how="anti")
+
+
+def dropped_parks(addresses: pl.LazyFrame, parks: pl.LazyFrame) -> pl.LazyFrame:
+    """Bronze address rows of parks that have no row in silver parks (no usable id or zip code)."""
+    kept = parks.select(kept_pmaid=pl.col("pmaid"))
+    return (
+        addresses.with_columns(kept_pmaid=_digits_or_null("pmaid"))
+        .join(kept, on="kept_pmaid", how="anti", nulls_equal=False)
+        .drop("kept_pmaid")
+    )

@@ -1,0 +1,88 @@
+"""The check factory on its own: schema failures, row comparisons and what they report."""
+
+import datetime as dt
+
+import dagster as dg
+import pandera.polars as pa
+import polars as pl
+import pytest
+
+from real_estate.checks import count_check, evaluate_schema, mismatched_ids, rows_check
+from real_estate.schemas.gold import PricePredictionsGold
+from real_estate.schemas.silver import HouseSalesSilver
+
+KEY = dg.AssetKey(["gold", "price_predictions"])
+DAY = dt.date(2026, 7, 1)
+
+
+def predictions(predicted: list[float], versions: list[str] | None = None) -> pl.DataFrame:
+    rows = len(predicted)
+    return pl.DataFrame(
+        {
+            "id": list(range(rows)),
+            "sale_date": [DAY] * rows,
+            "zipcode": ["98103"] * rows,
+            "price": [500_000.0] * rows,
+            "predicted_price": predicted,
+            "model_name": ["m"] * rows,
+            "model_version": versions or ["3"] * rows,
+            "model_run_id": ["r"] * rows,
+            "predicted_at": [dt.datetime(2026, 7, 2, tzinfo=dt.UTC)] * rows,
+        },
+        schema_overrides={"predicted_at": pl.Datetime("us", "UTC")},
+    )
+
+
+def test_valid_predictions_pass() -> None:
+    result = evaluate_schema(predictions([450_000.0, 1_200_000.0]), PricePredictionsGold, KEY, "2026-07-01")
+
+    assert result.passed and result.metadata["failed_rows"].value == 0
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -5.0, 0.0, 9e9])
+def test_predictions_must_be_finite_positive_and_plausible(bad: float) -> None:
+    result = evaluate_schema(predictions([450_000.0, bad]), PricePredictionsGold, KEY, "2026-07-01")
+
+    assert not result.passed
+    assert result.metadata["failed_rows"].value == 1
+    assert "predicted_price" in result.metadata["failed_rules"].value
+    assert result.description.startswith("partition 2026-07-01 breaks PricePredictionsGold (1 rows at fault)")
+
+
+def test_predictions_must_carry_a_model_version() -> None:
+    result = evaluate_schema(predictions([450_000.0], versions=[""]), PricePredictionsGold, KEY, "2026-07-01")
+
+    assert not result.passed and "model_version" in result.metadata["failed_rules"].value
+
+
+def test_run_time_column_checks_pin_the_sale_date_to_the_partition() -> None:
+    sales = pl.DataFrame({name: [1] for name in HouseSalesSilver.to_schema().columns}).cast(
+        {name: column.dtype.type for name, column in HouseSalesSilver.to_schema().columns.items()}
+    )
+    sales = sales.with_columns(sale_date=pl.lit(DAY - dt.timedelta(days=1)), price=pl.lit(1.0))
+    check = {"sale_date": [pa.Check.equal_to(DAY, error=f"sale_date == {DAY}")]}
+
+    result = evaluate_schema(sales, HouseSalesSilver, KEY, DAY.isoformat(), column_checks=check)
+
+    assert not result.passed and f"sale_date == {DAY}" in result.metadata["failed_rules"].value
+
+
+def test_mismatched_ids_find_missing_extra_and_repeated_rows() -> None:
+    before = pl.DataFrame({"id": [1, 2, 3, 4]})
+    after = pl.DataFrame({"id": [1, 2, 2, 5]})
+
+    mismatched = mismatched_ids(before, after, ("silver", "gold"))
+
+    assert mismatched.rows() == [(2, 1, 2), (3, 1, 0), (4, 1, 0), (5, 0, 1)]
+
+
+def test_rows_and_count_checks_report_the_partition_and_the_problem() -> None:
+    failing = rows_check("one_row", KEY, "2026-07-01", pl.DataFrame({"id": [7]}), "ids are missing")
+    counted = count_check("counted", KEY, "2026-07-01", ("bronze rows", 10), ("silver rows", 9))
+
+    assert not failing.passed and failing.description == "partition 2026-07-01: 1 ids are missing"
+    assert "| 7  |" in failing.metadata["failing_rows_sample"].value
+    assert (
+        not counted.passed and counted.description == "partition 2026-07-01: 10 bronze rows but 9 silver rows"
+    )
+    assert count_check("counted", KEY, "2026-07-01", ("a", 3), ("b", 3)).passed
