@@ -41,7 +41,7 @@ def test_demo_materializes_every_asset_through_the_cli(
         env = {"REAL_ESTATE_LAKE_URL": lake_url, "REAL_ESTATE_LANDING_URL": f"s3://{bucket}/landing"}
 
     completed = run(
-        [str(BIN / "real-estate-demo"), "--day", DAY.isoformat(), "--history-days", "3", "--rows", "80"],
+        [str(BIN / "real-estate-demo"), "--day", DAY.isoformat(), "--history-days", "3", "--rows", "120"],
         tmp_path,
         **env,
     )
@@ -55,12 +55,12 @@ def test_demo_materializes_every_asset_through_the_cli(
         rows = pl.read_parquet(f"{lake_url}/{key}/{DAY}.parquet").height
         assert rows == 1 if key == "silver/house_sales_rejected" else rows > 0, key
     predictions = pl.read_parquet(f"{lake_url}/gold/price_predictions/{DAY}.parquet")
-    assert predictions.height == 79 and predictions["model_version"].null_count() == 0
+    assert predictions.height == 119 and predictions["model_version"].null_count() == 0
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
         loaded = connection.execute(
             "SELECT count(*) FROM real_estate.house_sales WHERE partition_date = ?", [DAY]
         ).fetchone()[0]
-    assert loaded == 79
+    assert loaded == 119
 
 
 def test_cli_exits_non_zero_when_a_step_fails(tmp_path: Path) -> None:
