@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from real_estate.assets import bronze, gold, ml, silver, warehouse
+from real_estate.assets import bronze, gold, ml, predictions, silver, warehouse
 from real_estate.deployment import Settings
 from real_estate.freshness import with_daily_freshness
 from real_estate.resources.lake import LakeIOManager
@@ -43,7 +43,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             silver.parks,
             silver.house_sales,
             gold.houses_with_parks,
-            ml.price_predictions,
+            predictions.price_predictions,
         ],
     )
     warehouse_assets = dg.map_asset_specs(

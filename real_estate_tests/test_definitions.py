@@ -40,6 +40,7 @@ EXPECTED_CHECKS = {
     "gold/houses_with_parks:one_row_per_sale",
     "gold/price_predictions:schema",
     "gold/price_predictions:one_prediction_per_house",
+    "gold/price_predictions:feature_drift",
     "warehouse/parks:row_count_matches_silver",
     "warehouse/house_sales:row_count_matches_silver",
     "ml/price_model:beats_zip_median_baseline",
@@ -70,13 +71,17 @@ def test_every_asset_is_daily_partitioned_described_and_owned() -> None:
     assert daily_partitions.start.date().isoformat() == "2026-01-01"
 
 
-def test_every_check_blocks_but_the_source_warnings() -> None:
+def test_every_check_blocks_but_the_drift_warnings() -> None:
     graph = defs.resolve_asset_graph()
     checks = {f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys}
     assert checks == EXPECTED_CHECKS
     specs = [spec for node in defs.assets for spec in getattr(node, "check_specs", [])]
     assert len(specs) == len(EXPECTED_CHECKS)
-    assert {spec.name for spec in specs if not spec.blocking} == {"schema_drift", "features_reference_parks"}
+    assert {spec.name for spec in specs if not spec.blocking} == {
+        "schema_drift",
+        "features_reference_parks",
+        "feature_drift",
+    }
 
 
 def test_column_schemas_come_from_the_pandera_models() -> None:

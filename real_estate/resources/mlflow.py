@@ -4,15 +4,36 @@
 (every UI reload, every run) should not pay.
 """
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from lightgbm import LGBMRegressor
     from mlflow import MlflowClient
+    from mlflow.entities.model_registry import ModelVersion
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
+FEATURE_PROFILE_ARTIFACT = "feature_profile.json"
+RUNTIME_PACKAGES = ("lightgbm", "scikit-learn", "pandas", "numpy")
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """Everything one training run logs."""
+
+    run_name: str
+    tags: dict[str, str]
+    params: dict[str, Any]
+    metrics: dict[str, float]
+    dicts: dict[str, Any]
+    figures: dict[str, Any]
+    model: "LGBMRegressor"
+    input_example: "pd.DataFrame"
 
 
 class MlflowResource(dg.ConfigurableResource):
@@ -38,14 +59,61 @@ class MlflowResource(dg.ConfigurableResource):
             return experiment.experiment_id
         return client.create_experiment(self.experiment_name, artifact_location=self.artifacts_url)
 
-    def alias_version(self, alias: str):
+    def log_and_register(self, run: TrainingRun) -> "ModelVersion":
+        """Log a training run and register its model as a new version."""
+        import mlflow
+        from mlflow.models import infer_signature
+
+        experiment_id = self.experiment_id()
+        with mlflow.start_run(experiment_id=experiment_id, run_name=run.run_name, tags=run.tags):
+            mlflow.log_params(run.params)
+            mlflow.log_metrics(run.metrics)
+            for name, content in run.dicts.items():
+                mlflow.log_dict(content, name)
+            for name, figure in run.figures.items():
+                mlflow.log_figure(figure, name)
+            info = mlflow.lightgbm.log_model(
+                run.model,
+                name="model",
+                signature=infer_signature(run.input_example, run.model.predict(run.input_example)),
+                input_example=run.input_example,
+                # Stated, so MLflow need not infer them by loading the model in a subprocess.
+                pip_requirements=[f"{package}=={version(package)}" for package in RUNTIME_PACKAGES],
+                registered_model_name=self.model_name,
+            )
+        return self.client().get_model_version(self.model_name, str(info.registered_model_version))
+
+    def alias_version(self, alias: str) -> "ModelVersion | None":
         """The registered model version holding `alias`, or None."""
         from mlflow.exceptions import MlflowException
 
         try:
             return self.client().get_model_version_by_alias(self.model_name, alias)
-        except MlflowException:
-            return None
+        except MlflowException as error:
+            if error.error_code == "RESOURCE_DOES_NOT_EXIST" or "not found" in str(error).lower():
+                return None
+            raise
 
-    def model_uri(self, alias: str) -> str:
-        return f"models:/{self.model_name}@{alias}"
+    def set_alias(self, alias: str, model_version: int | str) -> None:
+        self.client().set_registered_model_alias(self.model_name, alias, model_version)
+
+    def load_model(self, model_version: int | str) -> "LGBMRegressor":
+        """A registered version's LightGBM model."""
+        import mlflow
+
+        self.client()
+        return mlflow.lightgbm.load_model(f"models:/{self.model_name}/{model_version}")
+
+    def load_run_dict(self, run_id: str, artifact: str) -> dict[str, Any]:
+        """A JSON artifact logged by a run."""
+        import mlflow
+
+        self.client()
+        return mlflow.artifacts.load_dict(f"runs:/{run_id}/{artifact}")
+
+    def run_link(self, experiment_id: str, run_id: str) -> dg.MetadataValue:
+        """A link to the run in the MLflow UI when the tracking server has one, else the run id."""
+        if self.tracking_uri.startswith(("http://", "https://")):
+            base = self.tracking_uri.rstrip("/")
+            return dg.MetadataValue.url(f"{base}/#/experiments/{experiment_id}/runs/{run_id}")
+        return dg.MetadataValue.text(run_id)

@@ -38,6 +38,7 @@ HOUSE_FEATURE_COLUMNS = [
 ]
 FEATURE_COLUMNS = [*HOUSE_FEATURE_COLUMNS, *PARK_FEATURE_COLUMNS]
 CATEGORICAL_COLUMNS = ["zipcode"]
+NUMERIC_FEATURE_COLUMNS = [column for column in FEATURE_COLUMNS if column not in CATEGORICAL_COLUMNS]
 ZIP_CODE_BASE = 98_000
 TARGET = "price"
 
@@ -82,11 +83,17 @@ def model_input(feature_sets: pl.DataFrame) -> "pd.DataFrame":
     )
 
 
-def train_price_model(train: pl.DataFrame, seed: int = 42) -> "LGBMRegressor":
+def train_price_model(
+    train: pl.DataFrame,
+    seed: int = 42,
+    n_estimators: int = LIGHTGBM_PARAMS["n_estimators"],
+    learning_rate: float = LIGHTGBM_PARAMS["learning_rate"],
+) -> "LGBMRegressor":
     """A LightGBM regressor of log sale price, seeded and deterministic."""
     from lightgbm import LGBMRegressor
 
-    model = LGBMRegressor(random_state=seed, **LIGHTGBM_PARAMS)
+    params = LIGHTGBM_PARAMS | {"n_estimators": n_estimators, "learning_rate": learning_rate}
+    model = LGBMRegressor(random_state=seed, **params)
     model.fit(
         model_input(train),
         np.log(train.get_column(TARGET).to_numpy()),

@@ -1,0 +1,122 @@
+"""Gold predictions: the day's houses scored by the champion model, kept for audit."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+import dagster as dg
+import polars as pl
+
+from real_estate.assets.common import ML
+from real_estate.assets.ml import FEATURES_KEY, PRICE_MODEL_KEY
+from real_estate.checks import CheckedOutput, mismatched_ids, publish_checked, rows_check, schema_check_spec
+from real_estate.metadata import markdown_table, model_metadata
+from real_estate.partitions import daily_partitions
+from real_estate.resources.mlflow import CHAMPION, FEATURE_PROFILE_ARTIFACT, MlflowResource
+from real_estate.schemas.gold import PricePredictionsGold
+from real_estate.transforms.drift import PSI_WARN, population_stability
+from real_estate.transforms.training import predict_prices
+
+PREDICTIONS_KEY = dg.AssetKey(["gold", "price_predictions"])
+ONE_PREDICTION_PER_HOUSE = "one_prediction_per_house"
+FEATURE_DRIFT = "feature_drift"
+
+
+@dg.asset(
+    key=PREDICTIONS_KEY,
+    ins={"features": dg.AssetIn(key=FEATURES_KEY)},
+    deps=[PRICE_MODEL_KEY],
+    group_name="ml",
+    partitions_def=daily_partitions,
+    owners=[ML],
+    kinds={"lightgbm", "polars", "parquet"},
+    metadata=model_metadata(PricePredictionsGold),
+    check_specs=[
+        schema_check_spec(PREDICTIONS_KEY, PricePredictionsGold),
+        dg.AssetCheckSpec(
+            ONE_PREDICTION_PER_HOUSE,
+            asset=PREDICTIONS_KEY,
+            blocking=True,
+            description="Every house of the day's feature set has exactly one prediction.",
+        ),
+        dg.AssetCheckSpec(
+            FEATURE_DRIFT,
+            asset=PREDICTIONS_KEY,
+            description=f"Warns when a feature's PSI against the model's training window exceeds {PSI_WARN}.",
+        ),
+    ],
+)
+def price_predictions(
+    context: dg.AssetExecutionContext, mlflow_registry: MlflowResource, features: pl.LazyFrame
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """The day's batch predictions from the champion model, with its version on every row, for audit."""
+    champion = mlflow_registry.alias_version(CHAMPION)
+    if champion is None:
+        raise dg.Failure(
+            description=(
+                f"gold/price_predictions [{context.partition_key}]: no version of model "
+                f"{mlflow_registry.model_name!r} has the alias {CHAMPION!r} yet. "
+                "Materialize ml/price_model first."
+            ),
+            allow_retries=False,
+        )
+    model = mlflow_registry.load_model(champion.version)
+    houses = features.collect()
+    predictions = houses.select("id", "sale_date", "zipcode", "price").with_columns(
+        predicted_price=pl.Series(predict_prices(model, houses), dtype=pl.Float64),
+        model_name=pl.lit(mlflow_registry.model_name),
+        model_version=pl.lit(str(champion.version)),
+        model_run_id=pl.lit(champion.run_id),
+        predicted_at=pl.lit(dt.datetime.now(dt.UTC)).dt.cast_time_unit("us"),
+    )
+    psi = population_stability(
+        mlflow_registry.load_run_dict(champion.run_id, FEATURE_PROFILE_ARTIFACT), houses
+    )
+    drifted = psi.filter(pl.col("psi") > PSI_WARN)
+    context.log.info(
+        f"gold/price_predictions [{context.partition_key}]: {predictions.height} houses scored by "
+        f"version {champion.version}; {drifted.height} features drifted (PSI > {PSI_WARN})"
+    )
+    yield from publish_checked(
+        context,
+        [
+            CheckedOutput(
+                PREDICTIONS_KEY,
+                predictions,
+                PricePredictionsGold,
+                metadata={
+                    "model_version": str(champion.version),
+                    "model_run_id": champion.run_id,
+                    "median_abs_pct_error": float(
+                        (
+                            (predictions["predicted_price"] - predictions["price"]).abs()
+                            / predictions["price"]
+                        ).median()
+                        or 0.0
+                    ),
+                },
+                checks=[
+                    rows_check(
+                        ONE_PREDICTION_PER_HOUSE,
+                        PREDICTIONS_KEY,
+                        context.partition_key,
+                        mismatched_ids(
+                            houses, predictions, ("gold/houses_with_parks", "gold/price_predictions")
+                        ),
+                        "house ids do not have exactly one prediction",
+                    ),
+                    rows_check(
+                        FEATURE_DRIFT,
+                        PREDICTIONS_KEY,
+                        context.partition_key,
+                        drifted,
+                        f"features drifted from the training window (PSI > {PSI_WARN})",
+                        severity=dg.AssetCheckSeverity.WARN,
+                        metadata={
+                            "max_psi": float(psi["psi"].max() or 0.0),
+                            "psi_by_feature": dg.MetadataValue.md(markdown_table(psi, max_rows=40)),
+                        },
+                    ),
+                ],
+            )
+        ],
+    )

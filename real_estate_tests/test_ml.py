@@ -1,0 +1,169 @@
+"""Training and predictions against a real MLflow store (sqlite in a temporary folder)."""
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import mlflow
+import polars as pl
+import pytest
+
+from real_estate.resources.mlflow import CHALLENGER, CHAMPION, MlflowResource
+from real_estate_tests.conftest import UPSTREAM_OF_MODEL, Pipeline, local_env, make_pipeline
+
+WEEK = [dt.date(2026, 8, 1) + dt.timedelta(days=n) for n in range(8)]
+DAY = WEEK[-1] + dt.timedelta(days=1)
+MODEL = dg.AssetSelection.assets(["ml", "price_model"])
+PREDICTIONS = dg.AssetSelection.assets(["gold", "price_predictions"])
+
+
+@pytest.fixture(scope="module")
+def gold_week(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Eight days of gold feature sets and the next day's drop, prepared once for the module."""
+    root = tmp_path_factory.mktemp("gold_week")
+    with dg.instance_for_test() as instance:
+        pipeline = make_pipeline(local_env(root), instance)
+        for day in [*WEEK, DAY]:
+            pipeline.write_drop(day, rows=150)
+        for day in [*WEEK, DAY]:
+            assert pipeline.materialize(day, UPSTREAM_OF_MODEL).success
+    return root
+
+
+@pytest.fixture
+def ml_pipeline(gold_week: Path, tmp_path: Path, instance: dg.DagsterInstance) -> Pipeline:
+    for folder in ("lake", "landing"):
+        shutil.copytree(gold_week / folder, tmp_path / folder)
+    return make_pipeline(local_env(tmp_path), instance)
+
+
+def registry(pipeline: Pipeline) -> MlflowResource:
+    return MlflowResource(
+        tracking_uri=pipeline.settings.mlflow_tracking_uri,
+        artifacts_url=pipeline.settings.mlflow_artifacts_url,
+    )
+
+
+def train(pipeline: Pipeline, raise_on_error: bool = True, **config: object) -> dg.ExecuteInProcessResult:
+    keys = list(MODEL.resolve(pipeline.defs.resolve_asset_graph()))
+    return pipeline.defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        partition_key=DAY.isoformat(),
+        asset_selection=keys,
+        instance=pipeline.instance,
+        raise_on_error=raise_on_error,
+        run_config={"ops": {"ml__price_model": {"config": config}}} if config else None,
+    )
+
+
+def model_metadata(result: dg.ExecuteInProcessResult) -> dict[str, object]:
+    [materialization] = result.asset_materializations_for_node("ml__price_model")
+    return {name: value.value for name, value in materialization.metadata.items()}
+
+
+def test_a_week_of_history_gives_a_champion_that_beats_the_baseline(ml_pipeline: Pipeline) -> None:
+    result = train(ml_pipeline)
+
+    metadata = model_metadata(result)
+    assert metadata["alias"] == CHAMPION and metadata["model_version"] == 1
+    assert metadata["holdout_rmse"] < metadata["baseline_rmse"]
+    assert metadata["training_window"] == f"{WEEK[0]}..{WEEK[-1]}"
+    assert metadata["train_rows"] + metadata["holdout_rows"] == 8 * 150
+    assert "sqft_living" in metadata["feature_importance"]
+    champion = registry(ml_pipeline).alias_version(CHAMPION)
+    assert champion is not None and champion.version == 1
+
+    run = mlflow.MlflowClient(ml_pipeline.settings.mlflow_tracking_uri).get_run(champion.run_id)
+    assert run.data.tags["dagster_partition"] == DAY.isoformat()
+    assert run.data.tags["dagster_run_id"] == result.run_id
+    assert {
+        "holdout_rmse",
+        "holdout_mae",
+        "holdout_mape",
+        "holdout_r2",
+        "baseline_rmse",
+    } <= run.data.metrics.keys()
+    artifacts = {
+        a.path
+        for a in mlflow.MlflowClient(ml_pipeline.settings.mlflow_tracking_uri).list_artifacts(run.info.run_id)
+    }
+    assert {"features.json", "feature_profile.json", "feature_importance.png"} <= artifacts
+    assert Path(ml_pipeline.settings.mlflow_artifacts_url).is_dir()
+
+    predicted = ml_pipeline.materialize(DAY, PREDICTIONS)
+    predictions = ml_pipeline.lake_frame("gold/price_predictions", DAY)
+    assert predictions.height == ml_pipeline.lake_frame("gold/houses_with_parks", DAY).height
+    assert predictions["model_version"].unique().to_list() == ["1"]
+    assert predictions["model_run_id"].unique().to_list() == [champion.run_id]
+    checks = {c.check_name: c.passed for c in predicted.get_asset_check_evaluations()}
+    assert checks == {"schema": True, "one_prediction_per_house": True, "feature_drift": True}
+
+
+def test_same_data_gives_the_same_metrics_and_a_tie_does_not_take_the_alias(ml_pipeline: Pipeline) -> None:
+    first = model_metadata(train(ml_pipeline))
+    second = model_metadata(train(ml_pipeline))
+
+    assert {k: first[k] for k in first if k.startswith("holdout_")} == {
+        k: second[k] for k in second if k.startswith("holdout_")
+    }
+    assert second["alias"] == CHALLENGER and second["previous_champion_version"] == 1
+    assert registry(ml_pipeline).alias_version(CHAMPION).version == 1
+    assert registry(ml_pipeline).alias_version(CHALLENGER).version == 2
+
+
+def test_a_model_worse_than_the_champion_stays_challenger(ml_pipeline: Pipeline) -> None:
+    train(ml_pipeline)
+
+    worse = model_metadata(train(ml_pipeline, n_estimators=5))
+
+    assert worse["alias"] == CHALLENGER and worse["holdout_rmse"] > worse["previous_champion_rmse"]
+    assert registry(ml_pipeline).alias_version(CHAMPION).version == 1
+
+
+def test_a_model_that_loses_to_the_baseline_fails_its_check_and_blocks_predictions(
+    ml_pipeline: Pipeline,
+) -> None:
+    train(ml_pipeline)
+    keys = list((MODEL | PREDICTIONS).resolve(ml_pipeline.defs.resolve_asset_graph()))
+
+    result = ml_pipeline.defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        partition_key=DAY.isoformat(),
+        asset_selection=keys,
+        instance=ml_pipeline.instance,
+        raise_on_error=False,
+        run_config={"ops": {"ml__price_model": {"config": {"n_estimators": 5, "baseline_margin": 0.5}}}},
+    )
+
+    assert not result.success
+    [check] = [c for c in result.get_asset_check_evaluations() if c.check_name == "beats_zip_median_baseline"]
+    assert not check.passed
+    assert check.metadata["holdout_rmse"].value > 0.5 * check.metadata["baseline_rmse"].value
+    assert model_metadata(result)["alias"] == CHALLENGER
+    assert registry(ml_pipeline).alias_version(CHAMPION).version == 1
+    assert "gold/price_predictions" not in {
+        e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
+    }
+
+
+def test_predictions_without_a_champion_fail_naming_the_asset_to_run(ml_pipeline: Pipeline) -> None:
+    result = ml_pipeline.materialize(DAY, PREDICTIONS, raise_on_error=False)
+
+    assert not result.success
+    message = result.failure_data_for_node("gold__price_predictions").error.message
+    assert "no version of model 'real_estate_price' has the alias 'champion'" in message
+    assert "Materialize ml/price_model first" in message
+
+
+def test_feature_drift_warns_without_blocking(ml_pipeline: Pipeline) -> None:
+    train(ml_pipeline)
+    drop = Path(ml_pipeline.settings.landing_url) / "house_sales" / f"{DAY}.csv"
+    sales = pl.read_csv(drop, infer_schema=False)
+    sales.with_columns(sqft_lot=(pl.col("sqft_lot").cast(pl.Int64) * 40).cast(pl.String)).write_csv(drop)
+    assert ml_pipeline.materialize(DAY, UPSTREAM_OF_MODEL).success
+
+    result = ml_pipeline.materialize(DAY, PREDICTIONS)
+
+    drift = next(c for c in result.get_asset_check_evaluations() if c.check_name == "feature_drift")
+    assert not drift.passed and drift.severity == dg.AssetCheckSeverity.WARN
+    assert "sqft_lot" in drift.metadata["failing_rows_sample"].value
+    assert ml_pipeline.lake_frame("gold/price_predictions", DAY).height == sales.height
