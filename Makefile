@@ -20,6 +20,7 @@ demo: install
 	$(BIN)/real-estate-demo
 
 test: install
+	./scripts/install-test-services.sh
 	$(BIN)/python -m pytest
 
 ui: install

@@ -13,6 +13,8 @@ from real_estate.resources.socrata import SocrataResource
 from real_estate.resources.warehouse import WarehouseResource
 from real_estate.storage import as_upath, is_local
 
+WAREHOUSE_URL = "REAL_ESTATE_WAREHOUSE_URL"
+
 
 def build_resources(settings: Settings) -> dict[str, object]:
     """Resources for a deployment; secrets come from the environment at run time."""
@@ -23,7 +25,13 @@ def build_resources(settings: Settings) -> dict[str, object]:
             base_url=settings.socrata_url,
             app_token=dg.EnvVar("SOCRATA_APP_TOKEN") if settings.socrata_app_token else None,
         ),
-        "warehouse": WarehouseResource(url=settings.warehouse_url),
+        "warehouse": WarehouseResource(
+            # A server URL carries credentials: read it from the environment at run time, so it
+            # never shows in the UI's resource config.
+            url=settings.warehouse_url if settings.warehouse_kind == "duckdb" else dg.EnvVar(WAREHOUSE_URL),
+            redshift_staging_url=f"{settings.lake_url}/_staging/warehouse",
+            redshift_iam_role=settings.redshift_iam_role,
+        ),
         "quality": DataQualityResource(max_rejected_share=settings.max_rejected_share),
         "mlflow_registry": MlflowResource(
             tracking_uri=settings.mlflow_tracking_uri, artifacts_url=settings.mlflow_artifacts_url

@@ -67,6 +67,7 @@ class Settings:
     mlflow_artifacts_url: str
     training_window_days: int
     max_rejected_share: float
+    redshift_iam_role: str | None
     slack_channel: str | None
     slack_api_url: str | None
 
@@ -114,6 +115,7 @@ class Settings:
             mlflow_artifacts_url=resolve_location(get("REAL_ESTATE_MLFLOW_ARTIFACTS_URL")),
             training_window_days=int(window),
             max_rejected_share=max_rejected_share,
+            redshift_iam_role=env.get("REAL_ESTATE_REDSHIFT_IAM_ROLE") or None,
             slack_channel=env.get("SLACK_CHANNEL") or None,
             slack_api_url=env.get("SLACK_API_URL") or None,
         )
@@ -121,4 +123,5 @@ class Settings:
     @property
     def warehouse_kind(self) -> str:
         """The warehouse backend, from the URL's scheme: duckdb, postgresql or redshift."""
-        return self.warehouse_url.split(":", 1)[0]
+        scheme = self.warehouse_url.split(":", 1)[0]
+        return "postgresql" if scheme == "postgres" else scheme

@@ -115,4 +115,13 @@ def s3_endpoint() -> Iterator[str]:
                 os.environ[name] = value
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server on 127.0.0.1 for the whole session."""
+    from real_estate_tests.postgres_server import running_postgres
+
+    with running_postgres() as url:
+        yield url
+
+
 AWS_VARIABLES = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION")

@@ -1,114 +1,86 @@
-"""The reporting warehouse: silver partitions loaded un-aggregated, one partition replaced per load."""
+"""The reporting warehouse: silver partitions loaded un-aggregated, one partition replaced per load.
+
+The backend follows `REAL_ESTATE_WAREHOUSE_URL`: `duckdb:///path` (embedded, the default),
+`postgresql://...` (bulk COPY) or `redshift://...` (Parquet staged on S3, then COPY).
+"""
 
 import datetime as dt
-import re
-import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import dagster as dg
+import pandera.polars as pa
 import polars as pl
 
 from real_estate.deployment import ConfigurationError
+from real_estate.resources.warehouse_sql import (
+    PARTITION_COLUMN,
+    Dialect,
+    DuckDbDialect,
+    LoadResult,
+    PostgresDialect,
+    RedshiftDialect,
+    TableSpec,
+    quote_identifier,
+)
 
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-PARTITION_COLUMN = "partition_date"
+LIST_SEPARATOR = "; "
 
 
-def quote_identifier(name: str) -> str:
-    """A validated, double-quoted SQL identifier; anything else is refused."""
-    if not IDENTIFIER.match(name):
-        raise ConfigurationError(
-            f"{name!r} is not a valid warehouse identifier (letters, digits, underscore; "
-            "starting with a letter or underscore; at most 63 characters)"
-        )
-    return f'"{name}"'
+def table_spec(schema: str, table: str, model: type[pa.DataFrameModel]) -> TableSpec:
+    """The warehouse table for a pandera model: its columns, lists as text, plus `partition_date`."""
+    columns: dict[str, pl.DataType] = {}
+    for name, column in model.to_schema().columns.items():
+        dtype = column.dtype.type
+        columns[name] = pl.String() if isinstance(dtype, pl.List) else dtype
+    columns[PARTITION_COLUMN] = pl.Date()
+    return TableSpec(schema, table, columns)
 
 
-@dataclass(frozen=True)
-class LoadResult:
-    """What one partition load did."""
-
-    table: str
-    rows_loaded: int
-    rows_replaced: int
-    rows_in_partition: int
-    seconds: float
+def warehouse_rows(frame: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+    """The rows as loaded: list columns joined into text (BI tools read text), and the partition."""
+    lists = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
+    return frame.with_columns(
+        *(pl.col(name).list.join(LIST_SEPARATOR) for name in lists),
+        pl.lit(day).alias(PARTITION_COLUMN),
+    )
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse named by `REAL_ESTATE_WAREHOUSE_URL` (`duckdb:///path` embedded by default)."""
+    """The warehouse named by `REAL_ESTATE_WAREHOUSE_URL` and the schema its tables live in."""
 
     url: str
     schema_name: str = "real_estate"
-
-    def _duckdb_path(self) -> str:
-        prefix = "duckdb:///"
-        if not self.url.startswith(prefix):
-            raise ConfigurationError(f"REAL_ESTATE_WAREHOUSE_URL={self.url!r}: expected duckdb:///<path>")
-        # duckdb:///relative/path and duckdb:////absolute/path, as SQLAlchemy reads them.
-        return self.url[len(prefix) :]
+    redshift_staging_url: str | None = None
+    redshift_iam_role: str | None = None
 
     @property
     def kind(self) -> str:
-        return self.url.split(":", 1)[0]
+        """The backend: duckdb, postgresql or redshift."""
+        scheme = self.url.split(":", 1)[0]
+        return "postgresql" if scheme == "postgres" else scheme
 
-    def qualified(self, table: str) -> str:
-        return f"{quote_identifier(self.schema_name)}.{quote_identifier(table)}"
-
-    def replace_partition(self, table: str, day: dt.date, frame: pl.DataFrame) -> LoadResult:
-        """Replace the rows of partition `day` in `table` with `frame`, in one transaction.
-
-        The table is created on first load; `partition_date` is added to every row. A failure
-        anywhere rolls back, leaving the partition's previous rows in place.
-        """
-        import duckdb
-
-        started = time.perf_counter()
-        target = self.qualified(table)
-        rows = frame.with_columns(pl.lit(day).alias(PARTITION_COLUMN))
-        path = self._duckdb_path()
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(path) as connection:
-            connection.register("incoming_rows", rows.to_arrow())
-            connection.execute("BEGIN TRANSACTION")
-            try:
-                connection.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(self.schema_name)}")
-                connection.execute(
-                    f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM incoming_rows LIMIT 0"
+    def dialect(self) -> Dialect:
+        """The backend for the URL; a clear error naming the variable when it is not one we load."""
+        if self.kind == "duckdb" and self.url.startswith("duckdb:///"):
+            # duckdb:///relative/path and duckdb:////absolute/path, as SQLAlchemy reads them.
+            return DuckDbDialect(self.url.removeprefix("duckdb:///"))
+        if self.kind == "postgresql":
+            return PostgresDialect(self.url)
+        if self.kind == "redshift":
+            if not self.redshift_iam_role or not (self.redshift_staging_url or "").startswith("s3://"):
+                raise ConfigurationError(
+                    "A redshift:// warehouse needs REAL_ESTATE_REDSHIFT_IAM_ROLE and a datalake on S3 "
+                    "(REAL_ESTATE_LAKE_URL=s3://...) to stage partitions for COPY"
                 )
-                replaced = connection.execute(
-                    f"DELETE FROM {target} WHERE {PARTITION_COLUMN} = ?", [day]
-                ).fetchone()[0]
-                connection.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming_rows")
-                in_partition = connection.execute(
-                    f"SELECT count(*) FROM {target} WHERE {PARTITION_COLUMN} = ?", [day]
-                ).fetchone()[0]
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-        return LoadResult(
-            table=f"{self.schema_name}.{table}",
-            rows_loaded=frame.height,
-            rows_replaced=int(replaced),
-            rows_in_partition=int(in_partition),
-            seconds=time.perf_counter() - started,
+            return RedshiftDialect(self.url, self.redshift_staging_url, self.redshift_iam_role)
+        raise ConfigurationError(
+            "REAL_ESTATE_WAREHOUSE_URL: expected duckdb:///<path>, postgresql://... or redshift://..., "
+            f"got a {self.kind!r} URL"
         )
 
-    def partition_row_count(self, table: str, day: dt.date) -> int:
-        """Rows of partition `day` in `table` (0 when the table does not exist yet)."""
-        import duckdb
-
-        with duckdb.connect(self._duckdb_path(), read_only=True) as connection:
-            exists = connection.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                [self.schema_name, table],
-            ).fetchone()[0]
-            if not exists:
-                return 0
-            return int(
-                connection.execute(
-                    f"SELECT count(*) FROM {self.qualified(table)} WHERE {PARTITION_COLUMN} = ?", [day]
-                ).fetchone()[0]
-            )
+    def replace_partition(
+        self, table: str, model: type[pa.DataFrameModel], day: dt.date, frame: pl.DataFrame
+    ) -> LoadResult:
+        """Replace partition `day` of `table` with `frame`, in one transaction."""
+        quote_identifier(self.schema_name)
+        spec = table_spec(self.schema_name, table, model)
+        return self.dialect().replace_partition(spec, day, warehouse_rows(frame, day))

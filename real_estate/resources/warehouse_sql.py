@@ -1,0 +1,300 @@
+"""SQL dialects of the warehouse backends: DuckDB (embedded), PostgreSQL and Redshift.
+
+One load does, in one transaction: create the schema and table if missing (types from the
+pandera model), add columns that appeared upstream, refuse removed or retyped columns, delete the
+partition's rows, insert the new rows in bulk, and count them. A failure anywhere rolls back, so
+the partition's previous rows stay.
+"""
+
+import datetime as dt
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from real_estate.deployment import ConfigurationError
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+PARTITION_COLUMN = "partition_date"
+
+
+def quote_identifier(name: str) -> str:
+    """A validated, double-quoted SQL identifier; anything else is refused."""
+    if not IDENTIFIER.match(name):
+        raise ConfigurationError(
+            f"{name!r} is not a valid warehouse identifier (letters, digits, underscore; "
+            "starting with a letter or underscore; at most 63 characters)"
+        )
+    return f'"{name}"'
+
+
+class SchemaMismatchError(RuntimeError):
+    """The warehouse table's columns differ from the data in a way a load must not paper over."""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A warehouse table: its schema, name and the polars type of every column, in order."""
+
+    schema: str
+    table: str
+    columns: dict[str, pl.DataType]
+
+    @property
+    def qualified(self) -> str:
+        return f"{quote_identifier(self.schema)}.{quote_identifier(self.table)}"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one partition load did."""
+
+    table: str
+    rows_loaded: int
+    rows_replaced: int
+    rows_in_partition: int
+    columns_added: tuple[str, ...]
+    seconds: float
+
+
+class Dialect:
+    """What differs between backends; the load itself is the same for all."""
+
+    name: str
+    placeholder = "%s"
+    # polars type name -> (DDL type, type as information_schema reports it)
+    types: dict[str, tuple[str, str]]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def insert(self, cursor: Any, spec: TableSpec, frame: pl.DataFrame, day: dt.date) -> None:
+        raise NotImplementedError
+
+    def column_type(self, dtype: pl.DataType) -> tuple[str, str]:
+        key = "Datetime" if isinstance(dtype, pl.Datetime) else str(dtype.base_type())
+        try:
+            return self.types[key]
+        except KeyError as error:
+            raise SchemaMismatchError(f"no {self.name} column type for polars type {dtype}") from error
+
+    def replace_partition(self, spec: TableSpec, day: dt.date, frame: pl.DataFrame) -> LoadResult:
+        """Replace the rows of partition `day` in the table with `frame`, in one transaction."""
+        started = time.perf_counter()
+        p = self.placeholder
+        with self.transaction() as cursor:
+            cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(spec.schema)}")
+            added = self._create_or_evolve(cursor, spec)
+            cursor.execute(f"DELETE FROM {spec.qualified} WHERE {PARTITION_COLUMN} = {p}", (day,))
+            replaced = cursor.rowcount
+            self.insert(cursor, spec, frame.select(list(spec.columns)), day)
+            cursor.execute(f"SELECT count(*) FROM {spec.qualified} WHERE {PARTITION_COLUMN} = {p}", (day,))
+            in_partition = cursor.fetchone()[0]
+        return LoadResult(
+            table=f"{spec.schema}.{spec.table}",
+            rows_loaded=frame.height,
+            rows_replaced=max(int(replaced), 0),
+            rows_in_partition=int(in_partition),
+            columns_added=added,
+            seconds=time.perf_counter() - started,
+        )
+
+    def _create_or_evolve(self, cursor: Any, spec: TableSpec) -> tuple[str, ...]:
+        """Create the table, or add the columns that are new; fail on removed or retyped ones."""
+        p = self.placeholder
+        cursor.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            f"WHERE table_schema = {p} AND table_name = {p} ORDER BY ordinal_position",
+            (spec.schema, spec.table),
+        )
+        existing = {name: data_type.lower() for name, data_type in cursor.fetchall()}
+        wanted = {name: self.column_type(dtype) for name, dtype in spec.columns.items()}
+        if not existing:
+            columns = ", ".join(f"{quote_identifier(name)} {ddl}" for name, (ddl, _) in wanted.items())
+            cursor.execute(f"CREATE TABLE {spec.qualified} ({columns})")
+            return ()
+        removed = sorted(set(existing) - set(wanted))
+        retyped = sorted(
+            f"{name} ({existing[name]} -> {reported})"
+            for name, (_, reported) in wanted.items()
+            if name in existing and existing[name] != reported.lower()
+        )
+        if removed or retyped:
+            raise SchemaMismatchError(
+                f"table {spec.schema}.{spec.table} no longer matches its data: "
+                f"removed {removed or 'none'}, retyped {retyped or 'none'}. Migrate the table "
+                "(or load into a new one); a load never drops or converts columns."
+            )
+        added = tuple(name for name in wanted if name not in existing)
+        for name in added:
+            cursor.execute(
+                f"ALTER TABLE {spec.qualified} ADD COLUMN {quote_identifier(name)} {wanted[name][0]}"
+            )
+        return added
+
+
+class DuckDbDialect(Dialect):
+    """The embedded default: a DuckDB file any BI tool or the DuckDB CLI can open."""
+
+    name = "duckdb"
+    placeholder = "?"
+    types = {
+        "Int64": ("BIGINT", "BIGINT"),
+        "Int32": ("INTEGER", "INTEGER"),
+        "UInt32": ("BIGINT", "BIGINT"),
+        "Float64": ("DOUBLE", "DOUBLE"),
+        "String": ("VARCHAR", "VARCHAR"),
+        "Date": ("DATE", "DATE"),
+        "Datetime": ("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE"),
+    }
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        import duckdb
+
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(self.path) as connection:
+            connection.execute("BEGIN TRANSACTION")
+            try:
+                yield _DuckDbCursor(connection)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def insert(self, cursor: Any, spec: TableSpec, frame: pl.DataFrame, day: dt.date) -> None:
+        cursor.connection.register("incoming_rows", frame.to_arrow())
+        cursor.execute(f"INSERT INTO {spec.qualified} BY NAME SELECT * FROM incoming_rows")
+
+
+class _DuckDbCursor:
+    """DuckDB's connection behind the DB-API cursor calls the load uses (rowcount after DELETE)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.rowcount = -1
+        self._result: list[tuple[Any, ...]] = []
+
+    def execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> None:
+        result = self.connection.execute(sql, list(parameters))
+        rows = result.fetchall() if result.description else []
+        self._result = rows
+        self.rowcount = rows[0][0] if sql.startswith("DELETE") and rows else -1
+
+    def fetchone(self) -> tuple[Any, ...]:
+        return self._result[0]
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._result
+
+
+class PostgresDialect(Dialect):
+    """PostgreSQL, loaded in bulk with COPY."""
+
+    name = "postgresql"
+    types = {
+        "Int64": ("BIGINT", "bigint"),
+        "Int32": ("INTEGER", "integer"),
+        "UInt32": ("BIGINT", "bigint"),
+        "Float64": ("DOUBLE PRECISION", "double precision"),
+        "String": ("TEXT", "text"),
+        "Date": ("DATE", "date"),
+        "Datetime": ("TIMESTAMPTZ", "timestamp with time zone"),
+    }
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        import psycopg
+
+        with psycopg.connect(self.url, connect_timeout=10) as connection, connection.cursor() as cursor:
+            yield cursor
+
+    def insert(self, cursor: Any, spec: TableSpec, frame: pl.DataFrame, day: dt.date) -> None:
+        columns = ", ".join(quote_identifier(name) for name in frame.columns)
+        with cursor.copy(f"COPY {spec.qualified} ({columns}) FROM STDIN (FORMAT CSV, HEADER true)") as copy:
+            copy.write(frame.write_csv().encode())
+
+
+REDSHIFT_ROLE = re.compile(r"^arn:aws:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$")
+S3_STAGING = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9!_.*()/-]*)?$")
+
+
+def redshift_copy_statement(spec: TableSpec, staged_url: str, iam_role: str) -> str:
+    """COPY of a staged Parquet file; the URL and role are validated, never taken from data."""
+    if not S3_STAGING.match(staged_url):
+        raise ConfigurationError(
+            f"Redshift staging URL {staged_url!r}: expected s3://bucket/key of safe characters"
+        )
+    if not REDSHIFT_ROLE.match(iam_role):
+        raise ConfigurationError(
+            f"REAL_ESTATE_REDSHIFT_IAM_ROLE={iam_role!r}: expected arn:aws:iam::<account>:role/<name>"
+        )
+    columns = ", ".join(quote_identifier(name) for name in spec.columns)
+    return f"COPY {spec.qualified} ({columns}) FROM '{staged_url}' IAM_ROLE '{iam_role}' FORMAT AS PARQUET"
+
+
+class RedshiftDialect(Dialect):
+    """Amazon Redshift: the partition is staged as Parquet on S3, then loaded with COPY."""
+
+    name = "redshift"
+    types = {
+        "Int64": ("BIGINT", "bigint"),
+        "Int32": ("INTEGER", "integer"),
+        "UInt32": ("BIGINT", "bigint"),
+        "Float64": ("DOUBLE PRECISION", "double precision"),
+        "String": ("VARCHAR(65535)", "character varying"),
+        "Date": ("DATE", "date"),
+        "Datetime": ("TIMESTAMPTZ", "timestamp with time zone"),
+    }
+
+    def __init__(self, url: str, staging_url: str, iam_role: str) -> None:
+        self.url = url
+        self.staging_url = staging_url.rstrip("/")
+        self.iam_role = iam_role
+
+    def staged_url(self, spec: TableSpec, day: dt.date) -> str:
+        return f"{self.staging_url}/{spec.schema}/{spec.table}/{day.isoformat()}.parquet"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        from urllib.parse import unquote, urlsplit
+
+        import redshift_connector
+
+        parts = urlsplit(self.url)
+        connection = redshift_connector.connect(
+            host=parts.hostname,
+            port=parts.port or 5439,
+            database=parts.path.lstrip("/"),
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            timeout=60,
+        )
+        try:
+            cursor = connection.cursor()
+            yield cursor
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            connection.close()
+
+    def insert(self, cursor: Any, spec: TableSpec, frame: pl.DataFrame, day: dt.date) -> None:
+        from real_estate.storage import as_upath, publish_atomically
+
+        staged = self.staged_url(spec, day)
+        publish_atomically(as_upath(staged), frame.write_parquet)
+        cursor.execute(redshift_copy_statement(spec, staged, self.iam_role))
