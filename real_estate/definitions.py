@@ -3,8 +3,18 @@
 import dagster as dg
 
 from real_estate.assets import bronze, gold, ml, predictions, silver, warehouse
+from real_estate.automation import (
+    build_landing_sensor,
+    daily_parks_schedule,
+    ingest_house_sales,
+    refresh_parks,
+    retrain_price_model,
+    slack_on_run_failure,
+    weekly_retraining_schedule,
+)
 from real_estate.deployment import Settings
 from real_estate.freshness import with_daily_freshness
+from real_estate.resources.alerts import SLACK_API_URL, SlackAlerts
 from real_estate.resources.lake import LakeIOManager
 from real_estate.resources.landing import LandingZone
 from real_estate.resources.mlflow import MlflowResource
@@ -33,6 +43,12 @@ def build_resources(settings: Settings) -> dict[str, object]:
             redshift_iam_role=settings.redshift_iam_role,
         ),
         "quality": DataQualityResource(max_rejected_share=settings.max_rejected_share),
+        "slack": SlackAlerts(
+            token=dg.EnvVar("SLACK_BOT_TOKEN") if settings.slack_enabled else "",
+            channel=settings.slack_channel or "#data-alerts",
+            api_url=settings.slack_api_url or SLACK_API_URL,
+            webserver_url=settings.webserver_url,
+        ),
         "mlflow_registry": MlflowResource(
             tracking_uri=settings.mlflow_tracking_uri, artifacts_url=settings.mlflow_artifacts_url
         ),
@@ -60,6 +76,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
     return dg.Definitions(
         assets=[*lake_assets, *warehouse_assets, ml.build_price_model(settings.training_window_days)],
+        jobs=[refresh_parks, ingest_house_sales, retrain_price_model],
+        schedules=[daily_parks_schedule, weekly_retraining_schedule],
+        sensors=[build_landing_sensor(settings.landing_url), slack_on_run_failure],
         resources=build_resources(settings),
         executor=dg.in_process_executor,
     )

@@ -13,10 +13,9 @@ import sys
 
 import dagster as dg
 
+from real_estate.backfill import UPSTREAM_OF_MODEL, report, run_backfill
 from real_estate.deployment import Settings
 from real_estate.sample.house_sales import generate_house_sales, write_house_sales_drop
-
-UPSTREAM_OF_MODEL = dg.AssetSelection.groups("bronze", "silver", "gold")
 
 
 def _main_job_command(day: dt.date) -> list[str]:
@@ -66,18 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         f"under {settings.landing_url}"
     )
 
-    job = defs.resolve_implicit_global_asset_job_def()
     with dg.DagsterInstance.get() as instance:
-        for day in history:
-            result = job.execute_in_process(
-                partition_key=day.isoformat(),
-                asset_selection=list(UPSTREAM_OF_MODEL.resolve(defs.resolve_asset_graph())),
-                instance=instance,
-                raise_on_error=False,
-            )
-            print(f"history {day}: {'ok' if result.success else 'FAILED'}")
-            if not result.success:
-                return 1
+        outcomes = run_backfill(defs, instance, history, UPSTREAM_OF_MODEL)
+    print(report(outcomes))
+    if not all(outcome.success for outcome in outcomes):
+        return 1
 
     command = _main_job_command(args.day)
     print("main job:", " ".join(command[1:]))

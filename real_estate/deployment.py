@@ -70,6 +70,8 @@ class Settings:
     redshift_iam_role: str | None
     slack_channel: str | None
     slack_api_url: str | None
+    slack_enabled: bool
+    webserver_url: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -118,6 +120,8 @@ class Settings:
             redshift_iam_role=env.get("REAL_ESTATE_REDSHIFT_IAM_ROLE") or None,
             slack_channel=env.get("SLACK_CHANNEL") or None,
             slack_api_url=env.get("SLACK_API_URL") or None,
+            slack_enabled=bool(env.get("SLACK_BOT_TOKEN")),
+            webserver_url=env.get("DAGSTER_WEBSERVER_URL") or "http://127.0.0.1:3000",
         )
 
     @property

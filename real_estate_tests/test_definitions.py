@@ -108,3 +108,19 @@ def test_dagster_definitions_validate_passes() -> None:
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_jobs_schedules_and_sensors_are_named_for_what_they_do() -> None:
+    assert {job.name for job in defs.jobs} == {"refresh_parks", "ingest_house_sales", "retrain_price_model"}
+    assert {schedule.name for schedule in defs.schedules} == {
+        "daily_parks_refresh",
+        "weekly_price_model_retraining",
+    }
+    assert {sensor.name for sensor in defs.sensors} == {"house_sales_landing_sensor", "slack_on_run_failure"}
+    graph = defs.resolve_asset_graph()
+    automated = {
+        key.to_user_string()
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).automation_condition is not None
+    }
+    assert automated == {"gold/houses_with_parks", "gold/price_predictions"}

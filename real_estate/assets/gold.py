@@ -27,6 +27,8 @@ ONE_ROW_PER_SALE = "one_row_per_sale"
     owners=[DATA_ENGINEERING],
     kinds={"polars", "parquet"},
     metadata=model_metadata(HousesWithParksGold),
+    # Joins parks and house sales of the same day: materialize once both are there.
+    automation_condition=dg.AutomationCondition.eager(),
     check_specs=[
         schema_check_spec(HOUSES_WITH_PARKS_KEY, HousesWithParksGold),
         dg.AssetCheckSpec(

@@ -30,6 +30,8 @@ FEATURE_DRIFT = "feature_drift"
     owners=[ML],
     kinds={"lightgbm", "polars", "parquet"},
     metadata=model_metadata(PricePredictionsGold),
+    # Score each day once its features are there; the model's own daily partition is lineage only.
+    automation_condition=dg.AutomationCondition.eager().ignore(dg.AssetSelection.assets(PRICE_MODEL_KEY)),
     check_specs=[
         schema_check_spec(PREDICTIONS_KEY, PricePredictionsGold),
         dg.AssetCheckSpec(
