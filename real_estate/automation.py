@@ -36,6 +36,23 @@ HOUSE_SALES_CHAIN = [
 PRICE_MODEL = dg.AssetSelection.assets(["ml", "price_model"])
 SILVER_PARKS_KEY = dg.AssetKey(["silver", "parks"])
 
+LATE_DROP_WINDOW = dt.timedelta(days=30)
+
+
+def when_inputs_ready() -> dg.AutomationCondition:
+    """Dagster's `eager()` condition for the partitions of the last 30 days, not only the latest.
+
+    A drop that arrives a few days late still gets its gold and predictions without a manual run.
+    """
+    eager = dg.AutomationCondition.eager()
+    latest_only = next(
+        child
+        for child in eager.children
+        if isinstance(child, type(dg.AutomationCondition.in_latest_time_window()))
+    )
+    return eager.replace(latest_only, dg.AutomationCondition.in_latest_time_window(LATE_DROP_WINDOW))
+
+
 refresh_parks = dg.define_asset_job(
     "refresh_parks",
     selection=dg.AssetSelection.assets(*PARKS_CHAIN),

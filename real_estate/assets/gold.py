@@ -6,6 +6,7 @@ import dagster as dg
 import polars as pl
 
 from real_estate.assets.common import DATA_ENGINEERING
+from real_estate.automation import when_inputs_ready
 from real_estate.checks import CheckedOutput, mismatched_ids, publish_checked, rows_check, schema_check_spec
 from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
@@ -28,7 +29,7 @@ ONE_ROW_PER_SALE = "one_row_per_sale"
     kinds={"polars", "parquet"},
     metadata=model_metadata(HousesWithParksGold),
     # Joins parks and house sales of the same day: materialize once both are there.
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=when_inputs_ready(),
     check_specs=[
         schema_check_spec(HOUSES_WITH_PARKS_KEY, HousesWithParksGold),
         dg.AssetCheckSpec(

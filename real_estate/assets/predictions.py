@@ -8,6 +8,7 @@ import polars as pl
 
 from real_estate.assets.common import ML
 from real_estate.assets.ml import FEATURES_KEY, PRICE_MODEL_KEY
+from real_estate.automation import when_inputs_ready
 from real_estate.checks import CheckedOutput, mismatched_ids, publish_checked, rows_check, schema_check_spec
 from real_estate.metadata import markdown_table, model_metadata
 from real_estate.partitions import daily_partitions
@@ -31,7 +32,7 @@ FEATURE_DRIFT = "feature_drift"
     kinds={"lightgbm", "polars", "parquet"},
     metadata=model_metadata(PricePredictionsGold),
     # Score each day once its features are there; the model's own daily partition is lineage only.
-    automation_condition=dg.AutomationCondition.eager().ignore(dg.AssetSelection.assets(PRICE_MODEL_KEY)),
+    automation_condition=when_inputs_ready().ignore(dg.AssetSelection.assets(PRICE_MODEL_KEY)),
     check_specs=[
         schema_check_spec(PREDICTIONS_KEY, PricePredictionsGold),
         dg.AssetCheckSpec(
