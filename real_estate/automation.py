@@ -35,6 +35,7 @@ HOUSE_SALES_CHAIN = [
 ]
 PRICE_MODEL = dg.AssetSelection.assets(["ml", "price_model"])
 SILVER_PARKS_KEY = dg.AssetKey(["silver", "parks"])
+BRONZE_HOUSE_SALES_KEY = dg.AssetKey(["bronze", "house_sales"])
 
 LATE_DROP_WINDOW = dt.timedelta(days=30)
 
@@ -52,6 +53,15 @@ def when_inputs_ready() -> dg.AutomationCondition:
     )
     return eager.replace(latest_only, dg.AutomationCondition.in_latest_time_window(LATE_DROP_WINDOW))
 
+
+# Evaluates the automation conditions above; on by default, unlike Dagster's own default sensor.
+gold_automation_sensor = dg.AutomationConditionSensorDefinition(
+    "gold_when_inputs_ready",
+    target=dg.AssetSelection.assets(["gold", "houses_with_parks"], ["gold", "price_predictions"]),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Materializes gold features and predictions for a day once its inputs are there.",
+)
 
 refresh_parks = dg.define_asset_job(
     "refresh_parks",
@@ -159,6 +169,14 @@ def drop_partition(name: str) -> str | None:
     return stem
 
 
+def ingested_after(instance: dg.DagsterInstance, partition: str, modified: float) -> bool:
+    """Whether bronze/house_sales of `partition` was materialized after the drop was last written."""
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=BRONZE_HOUSE_SALES_KEY, asset_partitions=[partition]), limit=1
+    ).records
+    return bool(records) and records[0].timestamp >= modified
+
+
 def build_landing_sensor(landing_url: str) -> dg.SensorDefinition:
     """A sensor that starts `ingest_house_sales` once for each new or replaced drop."""
 
@@ -180,6 +198,8 @@ def build_landing_sensor(landing_url: str) -> dg.SensorDefinition:
             if partition is None:
                 skipped.append(drop.name)
                 continue
+            if ingested_after(context.instance, partition, drop.modified):
+                continue  # e.g. loaded by a backfill before the sensor first saw the file
             selection = HOUSE_SALES_CHAIN if partition in have_parks else [*HOUSE_SALES_CHAIN, *PARKS_CHAIN]
             requests.append(
                 dg.RunRequest(

@@ -6,6 +6,7 @@ from real_estate.assets import bronze, gold, ml, predictions, silver, warehouse
 from real_estate.automation import (
     build_landing_sensor,
     daily_parks_schedule,
+    gold_automation_sensor,
     ingest_house_sales,
     refresh_parks,
     retrain_price_model,
@@ -78,7 +79,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[*lake_assets, *warehouse_assets, ml.build_price_model(settings.training_window_days)],
         jobs=[refresh_parks, ingest_house_sales, retrain_price_model],
         schedules=[daily_parks_schedule, weekly_retraining_schedule],
-        sensors=[build_landing_sensor(settings.landing_url), slack_on_run_failure],
+        sensors=[build_landing_sensor(settings.landing_url), slack_on_run_failure, gold_automation_sensor],
         resources=build_resources(settings),
         executor=dg.in_process_executor,
     )

@@ -83,6 +83,19 @@ def test_landing_sensor_skips_bad_names_with_a_reason(tmp_path: Path, instance: 
     assert "2026-13-01.csv" in reason and "2025-12-31.csv" in reason and "notes.txt" in reason
 
 
+def test_drops_already_ingested_before_the_sensor_saw_them_are_not_run_again(
+    tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    pipeline = make_pipeline(local_env(tmp_path), instance)
+    pipeline.write_drop(DAY)
+    assert pipeline.materialize(DAY, dg.AssetSelection.assets(["bronze", "house_sales"])).success
+    pipeline.write_drop(DAY + dt.timedelta(days=1))
+
+    result = LandingSensor(tmp_path, pipeline.settings.landing_url, instance).tick(None)
+
+    assert [r.partition_key for r in result.run_requests] == [(DAY + dt.timedelta(days=1)).isoformat()]
+
+
 def test_a_replaced_drop_is_ingested_again(tmp_path: Path, instance: dg.DagsterInstance) -> None:
     landing_url = str(tmp_path / "landing")
     sensor = LandingSensor(tmp_path, landing_url, instance)

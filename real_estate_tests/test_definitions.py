@@ -116,7 +116,11 @@ def test_jobs_schedules_and_sensors_are_named_for_what_they_do() -> None:
         "daily_parks_refresh",
         "weekly_price_model_retraining",
     }
-    assert {sensor.name for sensor in defs.sensors} == {"house_sales_landing_sensor", "slack_on_run_failure"}
+    assert {sensor.name for sensor in defs.sensors} == {
+        "house_sales_landing_sensor",
+        "slack_on_run_failure",
+        "gold_when_inputs_ready",
+    }
     graph = defs.resolve_asset_graph()
     automated = {
         key.to_user_string()
