@@ -40,6 +40,7 @@ def build_resources(settings: Settings) -> dict[str, object]:
             # A server URL carries credentials: read it from the environment at run time, so it
             # never shows in the UI's resource config.
             url=settings.warehouse_url if settings.warehouse_kind == "duckdb" else dg.EnvVar(WAREHOUSE_URL),
+            schema_name=settings.warehouse_schema,
             redshift_staging_url=f"{settings.lake_url}/_staging/warehouse",
             redshift_iam_role=settings.redshift_iam_role,
         ),

@@ -16,6 +16,7 @@ DEFAULTS = {
     "REAL_ESTATE_LAKE_URL": "data/lake",
     "REAL_ESTATE_LANDING_URL": "data/landing",
     "REAL_ESTATE_WAREHOUSE_URL": "duckdb:///data/warehouse.duckdb",
+    "REAL_ESTATE_WAREHOUSE_SCHEMA": "real_estate",
     "MLFLOW_TRACKING_URI": "sqlite:///data/mlflow.db",
     "REAL_ESTATE_MLFLOW_ARTIFACTS_URL": "data/mlflow-artifacts",
     "REAL_ESTATE_TRAINING_WINDOW_DAYS": "28",
@@ -63,6 +64,7 @@ class Settings:
     socrata_url: str | None
     socrata_app_token: bool
     warehouse_url: str
+    warehouse_schema: str
     mlflow_tracking_uri: str
     mlflow_artifacts_url: str
     training_window_days: int
@@ -113,6 +115,7 @@ class Settings:
             socrata_url=env.get("REAL_ESTATE_SOCRATA_URL") or None,
             socrata_app_token=bool(env.get("SOCRATA_APP_TOKEN")),
             warehouse_url=_resolve_db_url(get("REAL_ESTATE_WAREHOUSE_URL"), "duckdb"),
+            warehouse_schema=get("REAL_ESTATE_WAREHOUSE_SCHEMA"),
             mlflow_tracking_uri=_resolve_db_url(get("MLFLOW_TRACKING_URI"), "sqlite"),
             mlflow_artifacts_url=resolve_location(get("REAL_ESTATE_MLFLOW_ARTIFACTS_URL")),
             training_window_days=int(window),

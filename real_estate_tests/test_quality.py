@@ -5,10 +5,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import numpy as np
 import polars as pl
 import pytest
 
+from real_estate.assets import gold as gold_assets
+from real_estate.assets import predictions as prediction_assets
 from real_estate.sample.parks import generate_parks
+from real_estate.transforms.features import houses_with_parks as join_houses_with_parks
 from real_estate_tests.conftest import UPSTREAM_OF_MODEL, Pipeline, local_env, make_pipeline
 from real_estate_tests.soda_server import SodaServer, serve_soda
 
@@ -156,3 +160,50 @@ def test_rejected_rows_keep_the_drop_as_received(pipeline: Pipeline) -> None:
         (5, "lots", "bedrooms outside 0-33")
     ]
     assert pl.read_csv(drop, infer_schema=False).row(3)[0] == quarantine["id"][0]
+
+
+def test_a_gold_join_that_duplicates_houses_is_blocked_and_writes_nothing(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline.write_drop(DAY, rows=60)
+    assert pipeline.materialize(DAY, UPSTREAM_OF_MODEL).success
+    gold_before = pipeline.lake_frame("gold/houses_with_parks", DAY)
+
+    def duplicating_join(houses: pl.LazyFrame, parks: pl.LazyFrame) -> pl.LazyFrame:
+        joined = join_houses_with_parks(houses, parks)
+        return pl.concat([joined, joined.head(2)])
+
+    monkeypatch.setattr(gold_assets, "join_houses_with_parks", duplicating_join)
+    result = pipeline.materialize(
+        DAY, dg.AssetSelection.assets(["gold", "houses_with_parks"]), raise_on_error=False
+    )
+
+    checks = checks_of(result)
+    assert not checks["gold/houses_with_parks:schema"].passed
+    one_row = checks["gold/houses_with_parks:one_row_per_sale"]
+    assert not one_row.passed and one_row.metadata["failed_rows"].value == 2
+    assert "gold/houses_with_parks" in result.failure_data_for_node("gold__houses_with_parks").error.message
+    assert pipeline.lake_frame("gold/houses_with_parks", DAY).equals(gold_before)
+
+
+def test_predictions_outside_the_band_are_blocked(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days = [DAY + dt.timedelta(days=n) for n in range(3)]
+    for day in days:
+        pipeline.write_drop(day, rows=60)
+        assert pipeline.materialize(day, UPSTREAM_OF_MODEL).success
+    assert pipeline.materialize(days[-1], dg.AssetSelection.assets(["ml", "price_model"])).success
+
+    monkeypatch.setattr(
+        prediction_assets, "predict_prices", lambda model, houses: np.full(houses.height, np.nan)
+    )
+    result = pipeline.materialize(
+        days[-1], dg.AssetSelection.assets(["gold", "price_predictions"]), raise_on_error=False
+    )
+
+    schema = checks_of(result)["gold/price_predictions:schema"]
+    assert not schema.passed and schema.metadata["failed_rows"].value == 60
+    assert "predicted_price" in schema.metadata["failed_rules"].value
+    assert "gold/price_predictions" not in materialized(result)
+    assert not (Path(pipeline.settings.lake_url) / "gold" / "price_predictions").exists()

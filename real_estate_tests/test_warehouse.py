@@ -144,6 +144,19 @@ def test_identifiers_from_configuration_are_validated(tmp_path: Path) -> None:
         resource.replace_partition("house_sales", HouseSalesSilver, DAYS[0], sales(DAYS[0]))
 
 
+def test_the_schema_is_configured_by_the_environment(tmp_path: Path, instance: dg.DagsterInstance) -> None:
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    pipeline = make_pipeline(
+        local_env(tmp_path)
+        | {"REAL_ESTATE_WAREHOUSE_URL": url, "REAL_ESTATE_WAREHOUSE_SCHEMA": "bi_reporting"},
+        instance,
+    )
+    pipeline.write_drop(DAYS[0], rows=20)
+
+    assert pipeline.materialize(DAYS[0], dg.AssetSelection.groups("bronze", "silver", "warehouse")).success
+    assert Warehouse(url).query("SELECT count(*) FROM bi_reporting.house_sales")[0][0] == 20
+
+
 def test_an_unknown_warehouse_url_names_the_variable() -> None:
     with pytest.raises(ConfigurationError, match="REAL_ESTATE_WAREHOUSE_URL"):
         WarehouseResource(url="mysql://db/x").dialect()
