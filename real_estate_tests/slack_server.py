@@ -1,12 +1,12 @@
 """A local HTTP server standing in for the Slack Web API: records each call, answers ok."""
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
+
+from real_estate_tests.http_server import QuietHandler, serving
 
 
 @dataclass
@@ -19,7 +19,7 @@ class SlackServer:
 def serve_slack() -> Iterator[SlackServer]:
     state = SlackServer()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
             content_type = self.headers.get("Content-Type", "")
@@ -33,21 +33,8 @@ def serve_slack() -> Iterator[SlackServer]:
                 }
             )
             answer = json.dumps({"ok": True, "channel": payload.get("channel"), "ts": "1.0"}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
+            self.respond(200, answer, {"Content-Type": "application/json"})
 
-        def log_message(self, format: str, *args: object) -> None:
-            return None
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}/api/"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as url:
+        state.url = f"{url}/api/"
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()

@@ -1,15 +1,14 @@
 """A real SODA-compatible HTTP server on 127.0.0.1 for tests, with faults that can be queued."""
 
 import json
-import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from real_estate.sources.soda import Rows, soda_response
+from real_estate_tests.http_server import QuietHandler, serving
 
 
 @dataclass
@@ -43,7 +42,7 @@ def serve_soda(datasets: dict[str, Rows]) -> Iterator[SodaServer]:
     """Start the server on a free loopback port; stop it on exit."""
     server_state = SodaServer(datasets)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             parts = urlsplit(self.path)
             params = dict(parse_qsl(parts.query))
@@ -54,23 +53,8 @@ def serve_soda(datasets: dict[str, Rows]) -> Iterator[SodaServer]:
             else:
                 status, body = soda_response(server_state.datasets, parts.path, params)
                 headers = {}
-            self.send_response(status)
-            self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.respond(status, body, {"Content-Type": "application/json"} | headers)
 
-        def log_message(self, format: str, *args: object) -> None:
-            return None
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server_state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as url:
+        server_state.url = url
         yield server_state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()

@@ -19,6 +19,21 @@ BIN = Path(sys.executable).parent
 DAY = dt.date(2026, 4, 10)
 
 
+def materialize(selection: str) -> list[str]:
+    """Dagster's own CLI materializing `selection` for the test day."""
+    return [
+        str(BIN / "dagster"),
+        "asset",
+        "materialize",
+        "-m",
+        "real_estate.definitions",
+        "--select",
+        selection,
+        "--partition",
+        DAY.isoformat(),
+    ]
+
+
 def run(command: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     env = os.environ | local_env(tmp_path) | {"DAGSTER_HOME": str(tmp_path / "dagster_home")} | env
     (tmp_path / "dagster_home").mkdir(exist_ok=True)
@@ -64,20 +79,7 @@ def test_demo_materializes_every_asset_through_the_cli(
 
 
 def test_cli_exits_non_zero_when_a_step_fails(tmp_path: Path) -> None:
-    completed = run(
-        [
-            str(BIN / "dagster"),
-            "asset",
-            "materialize",
-            "-m",
-            "real_estate.definitions",
-            "--select",
-            "bronze/house_sales",
-            "--partition",
-            DAY.isoformat(),
-        ],
-        tmp_path,
-    )
+    completed = run(materialize("bronze/house_sales"), tmp_path)
 
     assert completed.returncode != 0
     assert f"No house-sales drop for partition {DAY}" in completed.stderr
@@ -88,18 +90,7 @@ def test_cli_exits_non_zero_when_a_blocking_check_fails(tmp_path: Path) -> None:
     write_house_sales_drop(frame, str(tmp_path / "landing"), DAY)
 
     completed = run(
-        [
-            str(BIN / "dagster"),
-            "asset",
-            "materialize",
-            "-m",
-            "real_estate.definitions",
-            "--select",
-            "bronze/house_sales,silver/house_sales,silver/house_sales_rejected",
-            "--partition",
-            DAY.isoformat(),
-        ],
-        tmp_path,
+        materialize("bronze/house_sales,silver/house_sales,silver/house_sales_rejected"), tmp_path
     )
 
     assert completed.returncode != 0
