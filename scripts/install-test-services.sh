@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# Installs the system services the test suite starts for real (PostgreSQL), when missing.
-# The tests start and stop them themselves on 127.0.0.1; nothing is left running.
+# Installs the system packages the test suite uses for real, when missing:
+#   PostgreSQL (the tests start their own server on 127.0.0.1) and Chromium (the browser test).
+# Debian/Ubuntu as root: apt-get. Elsewhere: says what to install and fails.
 set -euo pipefail
 
-have_postgres() {
-  command -v initdb >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null
-}
+missing=()
+command -v initdb >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+[ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
-if have_postgres; then
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing PostgreSQL server for the warehouse tests (Debian package postgresql)"
+  echo "installing for the tests: ${missing[*]} (Debian packages)"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 else
-  echo "PostgreSQL server binaries (initdb, pg_ctl) not found: install your system's postgresql package" >&2
+  echo "the tests need these system packages: ${missing[*]}; install them with your package manager" >&2
   exit 1
 fi
