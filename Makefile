@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 
-.PHONY: install demo test ui lint
+.PHONY: install demo test ui lint bench
 
 install: $(VENV)/.installed
 
@@ -27,5 +27,8 @@ ui: install
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000
 
 lint: install
-	$(BIN)/ruff check real_estate real_estate_tests
-	$(BIN)/ruff format --check real_estate real_estate_tests
+	$(BIN)/ruff check real_estate real_estate_tests benchmarks
+	$(BIN)/ruff format --check real_estate real_estate_tests benchmarks
+
+bench: install
+	$(BIN)/python benchmarks/run.py

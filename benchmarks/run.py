@@ -1,0 +1,264 @@
+"""Benchmarks: our transforms against pandas and DuckDB, orchestration overhead, definitions load,
+and LightGBM training, measured side by side in one run. Writes benchmarks/RESULTS.md.
+
+    .venv/bin/python benchmarks/run.py                     # 100k, 1M and 10M sales
+    .venv/bin/python benchmarks/run.py --sizes 100000      # a quick run
+
+Each implementation runs in its own process, so its peak memory (max RSS) is its own.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+DAY = dt.date(2026, 3, 1)
+
+
+def child(kind: str, *args: str) -> tuple[dict, float]:
+    """Run `run.py --child kind args` in a fresh process; its JSON result and peak RSS in MB."""
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--child", kind, *args], stdout=subprocess.PIPE, cwd=ROOT, text=True
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    output = process.stdout.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{kind} {args} failed")
+    return json.loads(output.strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
+def run_child(kind: str, args: list[str]) -> None:
+    """Inside the child: do one measured piece of work and print its result as JSON."""
+    sys.path.insert(0, str(HERE))
+    if kind == "transform":
+        from implementations import IMPLEMENTATIONS
+
+        name, csv, parks, out = args
+        started = time.perf_counter()
+        rows = IMPLEMENTATIONS[name](Path(csv), Path(parks), DAY, Path(out))
+        print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows}))
+    elif kind == "train":
+        import numpy as np
+        import polars as pl
+
+        from real_estate.transforms.training import (
+            predict_prices,
+            regression_metrics,
+            train_price_model,
+            zip_median_baseline,
+        )
+
+        gold = pl.read_parquet(args[0])
+        holdout_mask = np.random.default_rng(0).random(gold.height) < 0.2
+        train, holdout = gold.filter(~pl.Series(holdout_mask)), gold.filter(pl.Series(holdout_mask))
+        started = time.perf_counter()
+        model = train_price_model(train)
+        seconds = time.perf_counter() - started
+        actual = holdout["price"].to_numpy()
+        metrics = regression_metrics(actual, predict_prices(model, holdout))
+        baseline = regression_metrics(actual, zip_median_baseline(train, holdout))
+        print(
+            json.dumps(
+                {
+                    "seconds": seconds,
+                    "rows": train.height,
+                    "rmse": metrics["rmse"],
+                    "r2": metrics["r2"],
+                    "baseline_rmse": baseline["rmse"],
+                }
+            )
+        )
+    elif kind == "direct":
+        started = time.perf_counter()
+        direct_partition(Path(args[0]))
+        print(json.dumps({"seconds": time.perf_counter() - started}))
+
+
+def direct_partition(root: Path) -> None:
+    """The graph's work for one partition (bronze to warehouse), called directly in one process."""
+    import polars as pl
+
+    from real_estate.resources.socrata import SocrataResource
+    from real_estate.resources.warehouse import WarehouseResource
+    from real_estate.schemas.silver import HouseSalesSilver, ParksSilver
+    from real_estate.sources.socrata import rows_to_frame
+    from real_estate.transforms.features import houses_with_parks
+    from real_estate.transforms.house_sales import split_house_sales
+    from real_estate.transforms.parks import build_parks
+
+    socrata = SocrataResource()
+    client = socrata.client()
+    addresses = rows_to_frame(client.fetch(socrata.parks_addresses_id).rows)
+    features = rows_to_frame(client.fetch(socrata.park_features_id).rows)
+    sales = pl.read_csv(root / "landing" / "house_sales" / f"{DAY}.csv", infer_schema=False)
+    lake = root / "direct-lake"
+    lake.mkdir(exist_ok=True)
+    for name, frame in (("addresses", addresses), ("features", features), ("sales", sales)):
+        frame.write_parquet(lake / f"{name}.parquet")
+    parks = build_parks(addresses.lazy(), features.lazy()).collect()
+    valid, rejected = pl.collect_all(split_house_sales(sales.lazy(), DAY))
+    gold = houses_with_parks(valid.lazy(), parks.lazy()).collect()
+    for name, frame in (("parks", parks), ("valid", valid), ("rejected", rejected), ("gold", gold)):
+        frame.write_parquet(lake / f"{name}.parquet")
+    warehouse = WarehouseResource(url=f"duckdb:///{root / 'direct.duckdb'}")
+    warehouse.replace_partition("parks", ParksSilver, DAY, parks)
+    warehouse.replace_partition("house_sales", HouseSalesSilver, DAY, valid)
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path, repeat: int = 3) -> float:
+    """Median wall time of a command."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, cwd=cwd, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="100000,1000000,10000000")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        run_child(options.child, options.args)
+        return
+
+    import polars as pl
+    from implementations import IMPLEMENTATIONS  # noqa: F401 (fail early if missing)
+
+    from real_estate.sample.house_sales import generate_house_sales
+    from real_estate.sample.parks import load_bundled
+    from real_estate.sources.socrata import rows_to_frame
+    from real_estate.transforms.parks import build_parks
+
+    work = Path(tempfile.mkdtemp(prefix="real-estate-bench-"))
+    parks = work / "parks.parquet"
+    build_parks(
+        rows_to_frame(load_bundled("parks_addresses.json")).lazy(),
+        rows_to_frame(load_bundled("park_features.json")).lazy(),
+    ).collect().write_parquet(parks)
+    lines = []
+    transform_rows, training_rows = [], []
+    for size in [int(s) for s in options.sizes.split(",")]:
+        csv = work / f"sales-{size}.csv"
+        generate_house_sales(DAY, rows=size, bad_rows=size // 1000).write_csv(csv)
+        results = {}
+        for name in ("polars (ours)", "pandas", "duckdb"):
+            out = work / f"{size}-{name.split()[0]}"
+            out.mkdir()
+            result, peak = child("transform", name, str(csv), str(parks), str(out))
+            results[name] = (result["seconds"], peak)
+            print(f"{size:>10,} {name:<14} {result['seconds']:8.2f} s {peak:8.0f} MB", flush=True)
+        ours_seconds, ours_peak = results["polars (ours)"]
+        for name, (seconds, peak) in results.items():
+            transform_rows.append(
+                f"| {size:,} | {name} | {seconds:.2f} | {size / seconds:,.0f} | {peak:,.0f} | "
+                f"{seconds / ours_seconds:.2f}x | {peak / ours_peak:.2f}x |"
+            )
+        trained, peak = child("train", str(work / f"{size}-polars" / "gold.parquet"))
+        training_rows.append(
+            f"| {size:,} | {trained['rows']:,} | {trained['seconds']:.1f} | {peak:,.0f} | "
+            f"{trained['rmse']:,.0f} | {trained['baseline_rmse']:,.0f} | {trained['r2']:.3f} |"
+        )
+        print(
+            f"{size:>10,} lightgbm       {trained['seconds']:8.2f} s  rmse {trained['rmse']:,.0f}", flush=True
+        )
+        csv.unlink()
+        for name in ("polars", "pandas", "duckdb"):
+            shutil.rmtree(work / f"{size}-{name}")
+
+    # Orchestration overhead: one sample partition (bronze to warehouse) through the CLI vs directly.
+    partition_root = work / "partition"
+    (partition_root / "home").mkdir(parents=True)
+    env = os.environ | {
+        "DAGSTER_HOME": str(partition_root / "home"),
+        "REAL_ESTATE_LAKE_URL": str(partition_root / "lake"),
+        "REAL_ESTATE_LANDING_URL": str(partition_root / "landing"),
+        "REAL_ESTATE_WAREHOUSE_URL": f"duckdb:///{partition_root / 'warehouse.duckdb'}",
+        "MLFLOW_TRACKING_URI": f"sqlite:///{partition_root / 'mlflow.db'}",
+    }
+    subprocess.run(
+        [str(BIN / "real-estate-sample"), "--start", DAY.isoformat()],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    cli = timed(
+        [
+            str(BIN / "dagster"),
+            "asset",
+            "materialize",
+            "-m",
+            "real_estate.definitions",
+            "--select",
+            "not group:ml",
+            "--partition",
+            DAY.isoformat(),
+        ],
+        env,
+        partition_root,
+    )
+    direct = statistics.median(child("direct", str(partition_root))[0]["seconds"] for _ in range(3))
+    direct_process = timed([sys.executable, __file__, "--child", "direct", str(partition_root)], env, ROOT)
+    import_time = timed([sys.executable, "-c", "import real_estate.definitions"], env, ROOT, repeat=5)
+    validate_time = timed(
+        [str(BIN / "dagster"), "definitions", "validate"], env | {"DAGSTER_HOME": str(ROOT)}, ROOT
+    )
+
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    lines += [
+        "# Benchmark results",
+        "",
+        f"Generated by `{Path(sys.executable).name} benchmarks/run.py --sizes {options.sizes}` on "
+        f"{dt.date.today()}: {os.cpu_count()} cores, {memory_gb:.0f} GiB, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}, polars {pl.__version__}.",
+        "",
+        "## Silver house sales + gold houses-with-parks (same input files, same outputs)",
+        "",
+        "Reads one day's drop as CSV (all strings), writes silver, the quarantine and gold as Parquet. "
+        "Peak memory is the process's max RSS. Ratios are to ours (higher is slower / bigger).",
+        "",
+        "| sales | implementation | seconds | rows/s | peak MB | time vs ours | memory vs ours |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+        *transform_rows,
+        "",
+        "## LightGBM training (seeded 80/20 split of the gold set; throughput, not model selection)",
+        "",
+        "| sales | train rows | seconds | peak MB | holdout RMSE | zip-median RMSE | R² |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        *training_rows,
+        "",
+        "## Orchestration and start-up (one sample partition, 150 sales, bronze to warehouse)",
+        "",
+        "| measurement | seconds |",
+        "|---|---:|",
+        f"| `dagster asset materialize --select 'not group:ml'` (CLI, whole process) | {cli:.2f} |",
+        f"| same work called directly, whole process (imports included) | {direct_process:.2f} |",
+        f"| same work called directly, compute only | {direct:.2f} |",
+        f"| CLI / direct process | {cli / direct_process:.2f}x |",
+        f"| `python -c 'import real_estate.definitions'` | {import_time:.2f} |",
+        f"| `dagster definitions validate` | {validate_time:.2f} |",
+        "",
+    ]
+    (HERE / "RESULTS.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
