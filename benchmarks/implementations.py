@@ -80,8 +80,10 @@ def pandas_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
         & typed["long"].between(-122.6, -121.3),
     }
     broken = pd.DataFrame({reason: ~ok.astype(bool) for reason, ok in rules.items()})
-    reasons = broken.apply(lambda row: "; ".join(broken.columns[row.to_numpy()]), axis=1)
-    valid_rows = reasons == ""
+    valid_rows = ~broken.any(axis=1)
+    reasons = pd.Series("", index=typed.index)
+    failing = broken[~valid_rows]
+    reasons[~valid_rows] = failing.apply(lambda row: "; ".join(failing.columns[row.to_numpy()]), axis=1)
     duplicate = valid_rows & typed["id"].duplicated() & typed.assign(v=valid_rows).duplicated(["id", "v"])
     reasons[duplicate] = "duplicate id"
     is_valid = reasons == ""

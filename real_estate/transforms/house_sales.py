@@ -103,29 +103,26 @@ def split_house_sales(raw: pl.LazyFrame, day: dt.date) -> tuple[pl.LazyFrame, pl
     drop. Of rows sharing an `id`, the first valid one is kept and the rest rejected.
     """
     rules = row_rules(day)
-    typed = type_house_sales(raw)
-    reasons = pl.concat_list(
-        [
-            pl.when(rule).then(pl.lit(None, pl.String)).otherwise(pl.lit(reason))
-            for reason, rule in rules.items()
-        ]
-    ).list.drop_nulls()
-    with_reasons = typed.with_columns(reject_reasons=reasons).with_columns(
-        reject_reasons=pl.when(
-            (pl.col("reject_reasons").list.len() == 0)
-            & (pl.int_range(pl.len()).over(pl.col("reject_reasons").list.len() == 0, "id") > 0)
+    typed = type_house_sales(raw).with_columns(passes_rules=pl.all_horizontal(rules.values()))
+    # Only the few broken rows pay for listing their reasons.
+    broken = typed.filter(~pl.col("passes_rules")).select(
+        "source_line",
+        reject_reason=pl.concat_list(
+            [
+                pl.when(rule).then(pl.lit(None, pl.String)).otherwise(pl.lit(reason))
+                for reason, rule in rules.items()
+            ]
         )
-        .then(pl.lit(["duplicate id"]))
-        .otherwise("reject_reasons")
+        .list.drop_nulls()
+        .list.join("; "),
     )
-    is_valid = pl.col("reject_reasons").list.len() == 0
-    valid = with_reasons.filter(is_valid).select(SILVER_COLUMNS)
-    rejected_lines = with_reasons.filter(~is_valid).select(
-        "source_line", reject_reason=pl.col("reject_reasons").list.join("; ")
-    )
+    candidates = typed.filter("passes_rules")
+    first_of_id = pl.col("id").is_first_distinct()
+    valid = candidates.filter(first_of_id).select(SILVER_COLUMNS)
+    duplicates = candidates.filter(~first_of_id).select("source_line", reject_reason=pl.lit("duplicate id"))
     rejected = (
         raw.with_row_index("source_line", offset=2)
-        .join(rejected_lines, on="source_line", how="inner")
+        .join(pl.concat([broken, duplicates]), on="source_line", how="inner")
         .sort("source_line")
         .select(pl.exclude("source_line", "reject_reason"), "source_line", "reject_reason")
     )
