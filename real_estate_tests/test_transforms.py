@@ -161,12 +161,13 @@ def test_houses_with_parks_counts_parks_per_zip_and_zero_fills_the_rest() -> Non
 
     gold = houses_with_parks(houses, parks).collect()
 
-    assert gold["id"].to_list() == [1, 2, 3]
+    assert gold["id"].to_list() == [3, 1, 2], "gold keeps silver's row order"
     assert gold.select("num_parks", "num_park_features", "features_play_area").rows() == [
+        (2, 3, 2),
         (1, 0, 0),
         (0, 0, 0),
-        (2, 3, 2),
     ]
+
     assert parks_by_zip(parks).collect().height == 2
 
 

@@ -17,9 +17,7 @@ def parks_by_zip(parks: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def houses_with_parks(houses: pl.LazyFrame, parks: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per sold house with its own features and its zip code's park counts (0 when none)."""
-    return (
-        houses.join(parks_by_zip(parks), left_on="zipcode", right_on="zip_code", how="left")
-        .with_columns(pl.col(PARK_FEATURE_COLUMNS).fill_null(0))
-        .sort("id")
-    )
+    """One row per sold house, in silver's order, with its zip code's park counts (0 when none)."""
+    return houses.join(
+        parks_by_zip(parks), left_on="zipcode", right_on="zip_code", how="left", maintain_order="left"
+    ).with_columns(pl.col(PARK_FEATURE_COLUMNS).fill_null(0))

@@ -49,12 +49,14 @@ SILVER_COLUMNS = (
 )
 
 
-def type_house_sales(raw: pl.LazyFrame) -> pl.LazyFrame:
-    """Typed columns from the string columns of a drop; unparseable values become null.
+def with_source_line(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """The drop with `source_line`: each row's line number in the CSV (header is line 1)."""
+    return raw.with_row_index("source_line", offset=2)
 
-    `source_line` is the row's line number in the CSV (header is line 1).
-    """
-    return raw.with_row_index("source_line", offset=2).select(
+
+def type_house_sales(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """Typed columns from the string columns of a drop (with `source_line`); bad values become null."""
+    return lines.select(
         "source_line",
         id=pl.col("id").str.strip_chars().cast(pl.Int64, strict=False),
         sale_date=pl.col("date").str.strptime(pl.Date, "%Y%m%dT%H%M%S", strict=False),
@@ -103,7 +105,8 @@ def split_house_sales(raw: pl.LazyFrame, day: dt.date) -> tuple[pl.LazyFrame, pl
     drop. Of rows sharing an `id`, the first valid one is kept and the rest rejected.
     """
     rules = row_rules(day)
-    typed = type_house_sales(raw).with_columns(passes_rules=pl.all_horizontal(rules.values()))
+    lines = with_source_line(raw)  # one scan, shared by both outputs
+    typed = type_house_sales(lines).with_columns(passes_rules=pl.all_horizontal(rules.values()))
     # Only the few broken rows pay for listing their reasons.
     broken = typed.filter(~pl.col("passes_rules")).select(
         "source_line",
@@ -121,8 +124,7 @@ def split_house_sales(raw: pl.LazyFrame, day: dt.date) -> tuple[pl.LazyFrame, pl
     valid = candidates.filter(first_of_id).select(SILVER_COLUMNS)
     duplicates = candidates.filter(~first_of_id).select("source_line", reject_reason=pl.lit("duplicate id"))
     rejected = (
-        raw.with_row_index("source_line", offset=2)
-        .join(pl.concat([broken, duplicates]), on="source_line", how="inner")
+        lines.join(pl.concat([broken, duplicates]), on="source_line", how="inner")
         .sort("source_line")
         .select(pl.exclude("source_line", "reject_reason"), "source_line", "reject_reason")
     )
