@@ -113,7 +113,7 @@ def duckdb_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
     sums = ", ".join(f"sum({c}) AS {c}" for c in FEATURE_KIND_COLUMNS)
     with duckdb.connect() as con:
         con.execute(f"""
-            CREATE TEMP TABLE typed AS
+            CREATE VIEW typed AS
             SELECT row_number() OVER () + 1 AS source_line, r.*,
                    try_cast(trim(id) AS BIGINT) AS t_id,
                    try_strptime(date, '%Y%m%dT%H%M%S')::DATE AS t_date,
@@ -132,7 +132,7 @@ def duckdb_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
             FROM read_csv('{sales_csv}', all_varchar = true, header = true) AS r
         """)
         con.execute(f"""
-            CREATE TEMP TABLE reasoned AS
+            CREATE VIEW reasoned AS
             SELECT *, concat_ws('; ',
                 CASE WHEN t_id IS NULL THEN 'id is not a whole number' END,
                 CASE WHEN t_date IS NULL THEN 'date is not a YYYYMMDDT000000 date' END,
@@ -155,7 +155,7 @@ def duckdb_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
             FROM typed
         """)
         con.execute("""
-            CREATE TEMP TABLE decided AS
+            CREATE VIEW decided AS
             SELECT *, CASE WHEN reason = '' AND row_number() OVER (PARTITION BY reason = '', t_id ORDER BY source_line) > 1
                            THEN 'duplicate id' ELSE reason END AS final_reason
             FROM reasoned
