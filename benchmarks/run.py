@@ -79,6 +79,12 @@ def run_child(kind: str, args: list[str]) -> None:
                 }
             )
         )
+    elif kind == "generate":
+        from real_estate.sample.house_sales import generate_house_sales
+
+        size, path = int(args[0]), args[1]
+        generate_house_sales(DAY, rows=size, bad_rows=size // 1000).write_csv(path)
+        print(json.dumps({"rows": size}))
     elif kind == "direct":
         started = time.perf_counter()
         direct_partition(Path(args[0]))
@@ -141,7 +147,6 @@ def main() -> None:
     import polars as pl
     from implementations import IMPLEMENTATIONS  # noqa: F401 (fail early if missing)
 
-    from real_estate.sample.house_sales import generate_house_sales
     from real_estate.sample.parks import load_bundled
     from real_estate.sources.socrata import rows_to_frame
     from real_estate.transforms.parks import build_parks
@@ -156,7 +161,8 @@ def main() -> None:
     transform_rows, training_rows = [], []
     for size in [int(s) for s in options.sizes.split(",")]:
         csv = work / f"sales-{size}.csv"
-        generate_house_sales(DAY, rows=size, bad_rows=size // 1000).write_csv(csv)
+        # In a child, so this process stays small: a forked child's max RSS counts its parent's pages.
+        child("generate", str(size), str(csv))
         results = {}
         for name in ("polars (ours)", "pandas", "duckdb"):
             out = work / f"{size}-{name.split()[0]}"
