@@ -30,5 +30,19 @@ class LandingZone(dg.ConfigurableResource):
                 ),
                 allow_retries=False,
             )
-        with path.open("rb") as drop:
-            return pl.read_csv(drop, infer_schema=False), str(path)
+        try:
+            with path.open("rb") as drop:
+                frame = pl.read_csv(drop, infer_schema=False)
+        except (pl.exceptions.NoDataError, pl.exceptions.ComputeError) as error:
+            raise _unusable(day, path, f"cannot be read as UTF-8 CSV: {error}") from error
+        if frame.is_empty():
+            raise _unusable(day, path, f"has a header but no rows (columns: {', '.join(frame.columns)})")
+        return frame, str(path)
+
+
+def _unusable(day: dt.date, path: UPath, problem: str) -> dg.Failure:
+    """A clear, non-retryable error naming the partition and the file; nothing is written."""
+    return dg.Failure(
+        description=f"bronze/house_sales [{day}]: the drop {path} {problem}. Nothing was written.",
+        allow_retries=False,
+    )
