@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from real_estate.transforms.features import houses_with_parks
-from real_estate.transforms.house_sales import split_house_sales
+from real_estate.transforms.house_sales import FLOAT_COLUMNS, INTEGER_COLUMNS, split_house_sales
 from real_estate.transforms.parks import FEATURE_KIND_COLUMNS
 
 FEATURE_COUNTS = ["num_parks", "num_park_features", *FEATURE_KIND_COLUMNS]
@@ -38,23 +38,9 @@ def pandas_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
     typed["id"] = pd.to_numeric(raw["id"], errors="coerce").astype("Int64")
     typed["sale_date"] = pd.to_datetime(raw["date"], format="%Y%m%dT%H%M%S", errors="coerce").dt.date
     typed["zipcode"] = raw["zipcode"].str.strip()
-    for column in ("price", "bathrooms", "floors", "lat", "long"):
+    for column in FLOAT_COLUMNS:
         typed[column] = pd.to_numeric(raw[column], errors="coerce")
-    for column in (
-        "bedrooms",
-        "sqft_living",
-        "sqft_lot",
-        "waterfront",
-        "view",
-        "condition",
-        "grade",
-        "sqft_above",
-        "sqft_basement",
-        "yr_built",
-        "yr_renovated",
-        "sqft_living15",
-        "sqft_lot15",
-    ):
+    for column in INTEGER_COLUMNS:
         typed[column] = pd.to_numeric(raw[column], errors="coerce").astype("Int64")
     zip_number = pd.to_numeric(typed["zipcode"], errors="coerce")
     rules = {

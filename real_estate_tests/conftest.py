@@ -69,9 +69,6 @@ class Pipeline:
         return pl.read_parquet(url)
 
 
-UPSTREAM_OF_MODEL = dg.AssetSelection.groups("bronze", "silver", "gold")
-
-
 def make_pipeline(env: dict[str, str], instance: dg.DagsterInstance) -> Pipeline:
     settings = Settings.from_env(env)
     return Pipeline(settings, build_definitions(settings), instance)

@@ -9,8 +9,9 @@ import mlflow
 import polars as pl
 import pytest
 
+from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.resources.mlflow import CHALLENGER, CHAMPION, MlflowResource
-from real_estate_tests.conftest import UPSTREAM_OF_MODEL, Pipeline, local_env, make_pipeline
+from real_estate_tests.conftest import Pipeline, local_env, make_pipeline
 
 WEEK = [dt.date(2026, 8, 1) + dt.timedelta(days=n) for n in range(8)]
 DAY = WEEK[-1] + dt.timedelta(days=1)

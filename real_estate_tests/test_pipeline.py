@@ -8,8 +8,9 @@ import duckdb
 import polars as pl
 import pytest
 
+from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.resources.mlflow import CHAMPION, MlflowResource
-from real_estate_tests.conftest import FIRST_DAY, LAKE_ASSET_KEYS, UPSTREAM_OF_MODEL, Pipeline
+from real_estate_tests.conftest import FIRST_DAY, LAKE_ASSET_KEYS, Pipeline
 
 HISTORY = [FIRST_DAY + dt.timedelta(days=n) for n in range(4)]
 DAY = FIRST_DAY + dt.timedelta(days=4)

@@ -11,9 +11,10 @@ import pytest
 
 from real_estate.assets import gold as gold_assets
 from real_estate.assets import predictions as prediction_assets
+from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.sample.parks import generate_parks
 from real_estate.transforms.features import houses_with_parks as join_houses_with_parks
-from real_estate_tests.conftest import UPSTREAM_OF_MODEL, Pipeline, local_env, make_pipeline
+from real_estate_tests.conftest import Pipeline, local_env, make_pipeline
 from real_estate_tests.soda_server import SodaServer, serve_soda
 
 DAY = dt.date(2026, 7, 1)

@@ -8,7 +8,8 @@ import boto3
 import dagster as dg
 import polars as pl
 
-from real_estate_tests.conftest import FIRST_DAY, LAKE_ASSET_KEYS, UPSTREAM_OF_MODEL, local_env, make_pipeline
+from real_estate.backfill import UPSTREAM_OF_MODEL
+from real_estate_tests.conftest import FIRST_DAY, LAKE_ASSET_KEYS, local_env, make_pipeline
 
 HISTORY = [FIRST_DAY + dt.timedelta(days=n) for n in range(3)]
 DAY = FIRST_DAY + dt.timedelta(days=3)
