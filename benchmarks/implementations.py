@@ -18,14 +18,15 @@ FEATURE_COUNTS = ["num_parks", "num_park_features", *FEATURE_KIND_COLUMNS]
 
 
 def ours(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path) -> int:
-    """This project's transforms, as the silver and gold assets run them."""
+    """This project's transforms, as the silver and gold assets run them: gold reads silver's file."""
     raw = pl.scan_csv(sales_csv, infer_schema=False)
     valid, rejected = pl.collect_all(split_house_sales(raw, day))
     valid.write_parquet(out / "silver.parquet")
     rejected.write_parquet(out / "rejected.parquet")
-    gold = houses_with_parks(valid.lazy(), pl.scan_parquet(parks_parquet)).collect()
-    gold.write_parquet(out / "gold.parquet")
-    return gold.height
+    del valid, rejected
+    gold = houses_with_parks(pl.scan_parquet(out / "silver.parquet"), pl.scan_parquet(parks_parquet))
+    gold.sink_parquet(out / "gold.parquet")
+    return pl.scan_parquet(out / "gold.parquet").select(pl.len()).collect().item()
 
 
 def pandas_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path) -> int:

@@ -55,9 +55,14 @@ def with_source_line(raw: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def type_house_sales(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Typed columns from the string columns of a drop (with `source_line`); bad values become null."""
+    """Typed columns from the string columns of a drop (with `source_line`); bad values become null.
+
+    The row's original strings ride along in the struct column `raw`, so a rejected row can be
+    written back exactly as it came without reading the drop twice.
+    """
     return lines.select(
         "source_line",
+        raw=pl.struct(pl.exclude("source_line")),
         id=pl.col("id").str.strip_chars().cast(pl.Int64, strict=False),
         sale_date=pl.col("date").str.strptime(pl.Date, "%Y%m%dT%H%M%S", strict=False),
         zipcode=pl.col("zipcode").str.strip_chars(),
@@ -102,30 +107,34 @@ def split_house_sales(raw: pl.LazyFrame, day: dt.date) -> tuple[pl.LazyFrame, pl
     """Valid sales (typed, one row per `id`) and rejected rows with every rule each broke.
 
     Rejected rows keep their original strings and CSV line, so a reader can find them in the
-    drop. Of rows sharing an `id`, the first valid one is kept and the rest rejected.
+    drop. Of rows sharing an `id`, the first valid one is kept and the rest rejected. Both
+    outputs come from one typed frame: collect them together (`pl.collect_all`) to read the
+    drop once.
     """
     rules = row_rules(day)
-    lines = with_source_line(raw)  # one scan, shared by both outputs
-    typed = type_house_sales(lines).with_columns(passes_rules=pl.all_horizontal(rules.values()))
-    # Only the few broken rows pay for listing their reasons.
-    broken = typed.filter(~pl.col("passes_rules")).select(
-        "source_line",
-        reject_reason=pl.concat_list(
-            [
-                pl.when(rule).then(pl.lit(None, pl.String)).otherwise(pl.lit(reason))
-                for reason, rule in rules.items()
-            ]
-        )
-        .list.drop_nulls()
-        .list.join("; "),
+    passes = pl.col("passes_rules")
+    decided = (
+        type_house_sales(with_source_line(raw))
+        .with_columns(passes_rules=pl.all_horizontal(rules.values()))
+        .with_columns(keep=passes & pl.when(passes).then(pl.col("id")).is_first_distinct())
     )
-    candidates = typed.filter("passes_rules")
-    first_of_id = pl.col("id").is_first_distinct()
-    valid = candidates.filter(first_of_id).select(SILVER_COLUMNS)
-    duplicates = candidates.filter(~first_of_id).select("source_line", reject_reason=pl.lit("duplicate id"))
-    rejected = (
-        lines.join(pl.concat([broken, duplicates]), on="source_line", how="inner")
-        .sort("source_line")
-        .select(pl.exclude("source_line", "reject_reason"), "source_line", "reject_reason")
+    # Only the few rejected rows pay for listing their reasons.
+    reasons = (
+        pl.when(passes)
+        .then(pl.lit("duplicate id"))
+        .otherwise(
+            pl.concat_list(
+                [
+                    pl.when(rule).then(pl.lit(None, pl.String)).otherwise(pl.lit(reason))
+                    for reason, rule in rules.items()
+                ]
+            )
+            .list.drop_nulls()
+            .list.join("; ")
+        )
+    )
+    valid = decided.filter("keep").select(SILVER_COLUMNS)
+    rejected = decided.filter(~pl.col("keep")).select(
+        pl.col("raw").struct.unnest(), "source_line", reject_reason=reasons
     )
     return valid, rejected
