@@ -14,6 +14,7 @@ from real_estate.automation import (
     weekly_retraining_schedule,
 )
 from real_estate.deployment import Settings
+from real_estate.executors import build_executor
 from real_estate.freshness import with_daily_freshness
 from real_estate.resources.alerts import SLACK_API_URL, SlackAlerts
 from real_estate.resources.lake import LakeIOManager
@@ -82,7 +83,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=[daily_parks_schedule, weekly_retraining_schedule],
         sensors=[build_landing_sensor(settings.landing_url), slack_on_run_failure, gold_automation_sensor],
         resources=build_resources(settings),
-        executor=dg.in_process_executor,
+        executor=build_executor(settings.executor, settings.max_concurrent_steps),
     )
 
 

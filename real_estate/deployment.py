@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from real_estate.executors import CELERY_BACKEND_URL, CELERY_BROKER_URL, EXECUTORS
+
 DEPLOYMENTS = ("local", "prod")
 
 DEFAULTS = {
@@ -21,6 +23,8 @@ DEFAULTS = {
     "REAL_ESTATE_MLFLOW_ARTIFACTS_URL": "data/mlflow-artifacts",
     "REAL_ESTATE_TRAINING_WINDOW_DAYS": "28",
     "REAL_ESTATE_MAX_REJECTED_SHARE": "0.01",
+    "REAL_ESTATE_EXECUTOR": "in_process",
+    "REAL_ESTATE_MAX_CONCURRENT_STEPS": "2",
 }
 
 REQUIRED_IN_PROD = (
@@ -74,6 +78,8 @@ class Settings:
     slack_api_url: str | None
     slack_enabled: bool
     webserver_url: str
+    executor: str
+    max_concurrent_steps: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -108,6 +114,23 @@ class Settings:
             raise ConfigurationError(
                 f"REAL_ESTATE_MAX_REJECTED_SHARE={share!r}: expected a fraction from 0 to 1, e.g. 0.01"
             )
+        executor = get("REAL_ESTATE_EXECUTOR")
+        if executor not in EXECUTORS:
+            raise ConfigurationError(
+                f"REAL_ESTATE_EXECUTOR={executor!r}: expected one of {', '.join(EXECUTORS)}"
+            )
+        if executor == "celery":
+            unset = [name for name in (CELERY_BROKER_URL, CELERY_BACKEND_URL) if not env.get(name)]
+            if unset:
+                raise ConfigurationError(
+                    "REAL_ESTATE_EXECUTOR=celery needs these variables set (for Redis, both may be the "
+                    "same redis:// URL): " + ", ".join(unset)
+                )
+        concurrent = get("REAL_ESTATE_MAX_CONCURRENT_STEPS")
+        if not concurrent.isdigit() or int(concurrent) < 1:
+            raise ConfigurationError(
+                f"REAL_ESTATE_MAX_CONCURRENT_STEPS={concurrent!r}: expected a whole number >= 1"
+            )
         return cls(
             deployment=deployment,
             lake_url=resolve_location(get("REAL_ESTATE_LAKE_URL")),
@@ -125,6 +148,8 @@ class Settings:
             slack_api_url=env.get("SLACK_API_URL") or None,
             slack_enabled=bool(env.get("SLACK_BOT_TOKEN")),
             webserver_url=env.get("DAGSTER_WEBSERVER_URL") or "http://127.0.0.1:3000",
+            executor=executor,
+            max_concurrent_steps=int(concurrent),
         )
 
     @property

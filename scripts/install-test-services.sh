@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite uses for real, when missing:
-#   PostgreSQL (the tests start their own server on 127.0.0.1) and Chromium (the browser test).
+#   PostgreSQL and Redis (the tests start their own servers on 127.0.0.1) and Chromium (the browser test).
 # Debian/Ubuntu as root: apt-get. Elsewhere: says what to install and fails.
 set -euo pipefail
 
 missing=()
 command -v initdb >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
