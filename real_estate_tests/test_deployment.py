@@ -63,6 +63,9 @@ def test_prod_starts_with_everything_set() -> None:
         ({"REAL_ESTATE_DEPLOYMENT": "staging"}, "REAL_ESTATE_DEPLOYMENT='staging'"),
         ({"REAL_ESTATE_TRAINING_WINDOW_DAYS": "a week"}, "REAL_ESTATE_TRAINING_WINDOW_DAYS='a week'"),
         ({"REAL_ESTATE_TRAINING_WINDOW_DAYS": "1"}, ">= 2"),
+        ({"REAL_ESTATE_EXECUTOR": "k8s"}, "REAL_ESTATE_EXECUTOR='k8s': expected one of"),
+        ({"REAL_ESTATE_EXECUTOR": "celery"}, "REAL_ESTATE_CELERY_BROKER_URL, REAL_ESTATE_CELERY_BACKEND_URL"),
+        ({"REAL_ESTATE_MAX_CONCURRENT_STEPS": "0"}, "REAL_ESTATE_MAX_CONCURRENT_STEPS='0'"),
     ],
 )
 def test_malformed_settings_name_the_variable(env: dict[str, str], named: str) -> None:

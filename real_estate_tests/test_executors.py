@@ -13,7 +13,6 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from real_estate.deployment import ConfigurationError, Settings
 from real_estate.sample.house_sales import generate_house_sales, write_house_sales_drop
 from real_estate_tests.conftest import local_env
 from real_estate_tests.redis_server import running_redis
@@ -104,16 +103,3 @@ def test_celery_executor_runs_steps_on_a_separate_worker_over_redis(tmp_path: Pa
     assert set(workers) == {"bronze__house_sales", "silver_house_sales"}
     assert all(meta["Celery worker"].value.startswith("lake-worker@") for meta in workers.values())
     assert_outputs(tmp_path)
-
-
-@pytest.mark.parametrize(
-    ("env", "message"),
-    [
-        ({"REAL_ESTATE_EXECUTOR": "k8s"}, "REAL_ESTATE_EXECUTOR='k8s': expected one of"),
-        ({"REAL_ESTATE_EXECUTOR": "celery"}, "REAL_ESTATE_CELERY_BROKER_URL, REAL_ESTATE_CELERY_BACKEND_URL"),
-        ({"REAL_ESTATE_MAX_CONCURRENT_STEPS": "0"}, "REAL_ESTATE_MAX_CONCURRENT_STEPS='0'"),
-    ],
-)
-def test_executor_settings_are_validated(env: dict[str, str], message: str) -> None:
-    with pytest.raises(ConfigurationError, match=re.escape(message)):
-        Settings.from_env(env)
