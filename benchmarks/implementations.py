@@ -2,7 +2,7 @@
 
 Each function reads one day's house-sales CSV (all strings, as bronze holds it) and the silver
 parks Parquet, and writes silver house sales, the quarantine, and the gold feature set as Parquet.
-Rules, de-duplication and the join are the same in all three.
+Rules (thousands separators tolerated), de-duplication and the join are the same in all three.
 """
 
 import datetime as dt
@@ -40,9 +40,11 @@ def pandas_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
     typed["sale_date"] = pd.to_datetime(raw["date"], format="%Y%m%dT%H%M%S", errors="coerce").dt.date
     typed["zipcode"] = raw["zipcode"].str.strip()
     for column in FLOAT_COLUMNS:
-        typed[column] = pd.to_numeric(raw[column], errors="coerce")
+        typed[column] = pd.to_numeric(raw[column].str.replace(",", "", regex=False), errors="coerce")
     for column in INTEGER_COLUMNS:
-        typed[column] = pd.to_numeric(raw[column], errors="coerce").astype("Int64")
+        typed[column] = pd.to_numeric(raw[column].str.replace(",", "", regex=False), errors="coerce").astype(
+            "Int64"
+        )
     zip_number = pd.to_numeric(typed["zipcode"], errors="coerce")
     rules = {
         "id is not a whole number": typed["id"].notna(),
@@ -104,18 +106,18 @@ def duckdb_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
             SELECT row_number() OVER () + 1 AS source_line, r.*,
                    try_cast(trim(id) AS BIGINT) AS t_id,
                    try_strptime(date, '%Y%m%dT%H%M%S')::DATE AS t_date,
-                   try_cast(price AS DOUBLE) AS t_price, try_cast(bedrooms AS DOUBLE)::BIGINT AS t_bedrooms,
-                   try_cast(bathrooms AS DOUBLE) AS t_bathrooms, try_cast(sqft_living AS DOUBLE)::BIGINT AS t_sqft_living,
-                   try_cast(sqft_lot AS DOUBLE)::BIGINT AS t_sqft_lot, try_cast(floors AS DOUBLE) AS t_floors,
-                   try_cast(waterfront AS DOUBLE)::BIGINT AS t_waterfront, try_cast(view AS DOUBLE)::BIGINT AS t_view,
-                   try_cast(condition AS DOUBLE)::BIGINT AS t_condition, try_cast(grade AS DOUBLE)::BIGINT AS t_grade,
-                   try_cast(sqft_above AS DOUBLE)::BIGINT AS t_sqft_above,
-                   try_cast(sqft_basement AS DOUBLE)::BIGINT AS t_sqft_basement,
-                   try_cast(yr_built AS DOUBLE)::BIGINT AS t_yr_built,
-                   try_cast(yr_renovated AS DOUBLE)::BIGINT AS t_yr_renovated,
-                   trim(zipcode) AS t_zipcode, try_cast(lat AS DOUBLE) AS t_lat, try_cast(long AS DOUBLE) AS t_long,
-                   try_cast(sqft_living15 AS DOUBLE)::BIGINT AS t_sqft_living15,
-                   try_cast(sqft_lot15 AS DOUBLE)::BIGINT AS t_sqft_lot15
+                   try_cast(replace(price, ',', '') AS DOUBLE) AS t_price, try_cast(replace(bedrooms, ',', '') AS DOUBLE)::BIGINT AS t_bedrooms,
+                   try_cast(replace(bathrooms, ',', '') AS DOUBLE) AS t_bathrooms, try_cast(replace(sqft_living, ',', '') AS DOUBLE)::BIGINT AS t_sqft_living,
+                   try_cast(replace(sqft_lot, ',', '') AS DOUBLE)::BIGINT AS t_sqft_lot, try_cast(replace(floors, ',', '') AS DOUBLE) AS t_floors,
+                   try_cast(replace(waterfront, ',', '') AS DOUBLE)::BIGINT AS t_waterfront, try_cast(replace(view, ',', '') AS DOUBLE)::BIGINT AS t_view,
+                   try_cast(replace(condition, ',', '') AS DOUBLE)::BIGINT AS t_condition, try_cast(replace(grade, ',', '') AS DOUBLE)::BIGINT AS t_grade,
+                   try_cast(replace(sqft_above, ',', '') AS DOUBLE)::BIGINT AS t_sqft_above,
+                   try_cast(replace(sqft_basement, ',', '') AS DOUBLE)::BIGINT AS t_sqft_basement,
+                   try_cast(replace(yr_built, ',', '') AS DOUBLE)::BIGINT AS t_yr_built,
+                   try_cast(replace(yr_renovated, ',', '') AS DOUBLE)::BIGINT AS t_yr_renovated,
+                   trim(zipcode) AS t_zipcode, try_cast(replace(lat, ',', '') AS DOUBLE) AS t_lat, try_cast(replace(long, ',', '') AS DOUBLE) AS t_long,
+                   try_cast(replace(sqft_living15, ',', '') AS DOUBLE)::BIGINT AS t_sqft_living15,
+                   try_cast(replace(sqft_lot15, ',', '') AS DOUBLE)::BIGINT AS t_sqft_lot15
             FROM read_csv('{sales_csv}', all_varchar = true, header = true) AS r
         """)
         con.execute(f"""

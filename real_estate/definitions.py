@@ -32,7 +32,7 @@ def build_resources(settings: Settings) -> dict[str, object]:
     """Resources for a deployment; secrets come from the environment at run time."""
     return {
         "io_manager": LakeIOManager(base_url=settings.lake_url),
-        "landing": LandingZone(url=settings.landing_url),
+        "landing": LandingZone(url=settings.landing_url, max_drop_mb=settings.max_drop_mb),
         "socrata": SocrataResource(
             base_url=settings.socrata_url,
             app_token=dg.EnvVar("SOCRATA_APP_TOKEN") if settings.socrata_app_token else None,

@@ -25,6 +25,7 @@ DEFAULTS = {
     "REAL_ESTATE_MAX_REJECTED_SHARE": "0.01",
     "REAL_ESTATE_EXECUTOR": "in_process",
     "REAL_ESTATE_MAX_CONCURRENT_STEPS": "2",
+    "REAL_ESTATE_MAX_DROP_MB": "512",
 }
 
 REQUIRED_IN_PROD = (
@@ -80,6 +81,7 @@ class Settings:
     webserver_url: str
     executor: str
     max_concurrent_steps: int
+    max_drop_mb: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -131,6 +133,11 @@ class Settings:
             raise ConfigurationError(
                 f"REAL_ESTATE_MAX_CONCURRENT_STEPS={concurrent!r}: expected a whole number >= 1"
             )
+        max_drop_mb = get("REAL_ESTATE_MAX_DROP_MB")
+        if not max_drop_mb.isdigit() or int(max_drop_mb) < 1:
+            raise ConfigurationError(
+                f"REAL_ESTATE_MAX_DROP_MB={max_drop_mb!r}: expected a whole number of MB >= 1"
+            )
         return cls(
             deployment=deployment,
             lake_url=resolve_location(get("REAL_ESTATE_LAKE_URL")),
@@ -150,6 +157,7 @@ class Settings:
             webserver_url=env.get("DAGSTER_WEBSERVER_URL") or "http://127.0.0.1:3000",
             executor=executor,
             max_concurrent_steps=int(concurrent),
+            max_drop_mb=int(max_drop_mb),
         )
 
     @property

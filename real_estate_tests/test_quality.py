@@ -208,30 +208,3 @@ def test_predictions_outside_the_band_are_blocked(
     assert "predicted_price" in schema.metadata["failed_rules"].value
     assert "gold/price_predictions" not in materialized(result)
     assert not (Path(pipeline.settings.lake_url) / "gold" / "price_predictions").exists()
-
-
-@pytest.mark.parametrize(
-    ("content", "problem"),
-    [
-        (b"", "cannot be read as UTF-8 CSV"),
-        (b"id,date,price\n", "has a header but no rows"),
-        (b"id,date,price\n1,20260701T000000,\xff\xfe300000\n", "cannot be read as UTF-8 CSV"),
-        (b"id;date;price\n1;20260701T000000;300000\n", "HouseSalesBronze"),
-    ],
-    ids=["empty", "header-only", "non-utf8", "wrong-delimiter"],
-)
-def test_malformed_drops_fail_clearly_and_keep_bronze(
-    pipeline: Pipeline, content: bytes, problem: str
-) -> None:
-    drop = Path(pipeline.write_drop(DAY, rows=30))
-    bronze = dg.AssetSelection.assets(["bronze", "house_sales"])
-    assert pipeline.materialize(DAY, bronze).success
-    before = pipeline.lake_frame("bronze/house_sales", DAY)
-
-    drop.write_bytes(content)
-    result = pipeline.materialize(DAY, bronze, raise_on_error=False)
-
-    assert not result.success
-    message = result.failure_data_for_node("bronze__house_sales").error.message
-    assert problem in message and str(DAY) in message
-    assert pipeline.lake_frame("bronze/house_sales", DAY).equals(before)

@@ -1,26 +1,36 @@
 """The landing zone where daily house-sales drops arrive as CSV files."""
 
+import csv
 import datetime as dt
+import io
 
 import dagster as dg
 import polars as pl
 from upath import UPath
 
-from real_estate.sample.house_sales import house_sales_drop_url
+from real_estate.sample.house_sales import HOUSE_SALES_COLUMNS, house_sales_drop_url
 from real_estate.storage import as_upath
+
+MB = 1024 * 1024
 
 
 class LandingZone(dg.ConfigurableResource):
     """A folder or `s3://` prefix holding `house_sales/<YYYY-MM-DD>.csv` drops."""
 
     url: str
+    max_drop_mb: int = 512
 
     def house_sales_drop(self, day: dt.date) -> UPath:
         """Where the drop for `day` is expected."""
         return as_upath(house_sales_drop_url(self.url, day))
 
     def read_house_sales(self, day: dt.date) -> tuple[pl.DataFrame, str]:
-        """The day's drop with every value a string, and its URL; a clear error when it is missing."""
+        """The day's drop with every value a string, and its URL.
+
+        Fails clearly, naming the partition, the file and the line or columns at fault, when the
+        drop is missing, too big to read into memory, not UTF-8 CSV, ragged, or has other columns
+        than the 21 of `kc_house_data` (in any order).
+        """
         path = self.house_sales_drop(day)
         if not path.exists():
             raise dg.Failure(
@@ -30,14 +40,49 @@ class LandingZone(dg.ConfigurableResource):
                 ),
                 allow_retries=False,
             )
+        size = path.stat().st_size
+        if size > self.max_drop_mb * MB:
+            raise _unusable(
+                day,
+                path,
+                f"is {size / MB:,.0f} MB, above the {self.max_drop_mb:,} MB limit for one day's drop "
+                "(REAL_ESTATE_MAX_DROP_MB); it was not read. Split the delivery or raise the limit",
+            )
         try:
             with path.open("rb") as drop:
                 frame = pl.read_csv(drop, infer_schema=False)
         except (pl.exceptions.NoDataError, pl.exceptions.ComputeError) as error:
-            raise _unusable(day, path, f"cannot be read as UTF-8 CSV: {error}") from error
+            raise _unusable(day, path, _unreadable(path, error)) from error
         if frame.is_empty():
             raise _unusable(day, path, f"has a header but no rows (columns: {', '.join(frame.columns)})")
+        missing = [name for name in HOUSE_SALES_COLUMNS if name not in frame.columns]
+        unexpected = [name for name in frame.columns if name not in HOUSE_SALES_COLUMNS]
+        if missing or unexpected:
+            raise _unusable(
+                day,
+                path,
+                f"has a header (line 1) that lacks columns [{', '.join(missing)}] and has unexpected "
+                f"columns [{', '.join(unexpected)}]; expected the 21 kc_house_data columns",
+            )
         return frame, str(path)
+
+
+def _unreadable(path: UPath, error: Exception) -> str:
+    """Why polars could not read the drop, with the first ragged line when that is the cause."""
+    try:
+        with path.open("r", encoding="utf-8", newline="") as text:
+            records = csv.reader(text)
+            header = next(records, [])
+            for record in records:
+                if len(record) > len(header):
+                    return (
+                        f"has {len(record)} fields on line {records.line_num}, more than the "
+                        f"{len(header)} columns of its header (an unquoted comma, e.g. a thousands "
+                        "separator?)"
+                    )
+    except (UnicodeDecodeError, csv.Error, io.UnsupportedOperation):
+        pass
+    return f"cannot be read as UTF-8 CSV: {error}"
 
 
 def _unusable(day: dt.date, path: UPath, problem: str) -> dg.Failure:

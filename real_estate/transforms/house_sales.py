@@ -57,6 +57,9 @@ def with_source_line(raw: pl.LazyFrame) -> pl.LazyFrame:
 def type_house_sales(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Typed columns from the string columns of a drop (with `source_line`); bad values become null.
 
+    Numbers are read tolerantly: surrounding spaces and thousands separators (`"1,250,000"`) are
+    dropped, and whole-number columns accept `3.0`.
+
     The row's original strings ride along in the struct column `raw`, so a rejected row can be
     written back exactly as it came without reading the drop twice.
     """
@@ -66,11 +69,14 @@ def type_house_sales(lines: pl.LazyFrame) -> pl.LazyFrame:
         id=pl.col("id").str.strip_chars().cast(pl.Int64, strict=False),
         sale_date=pl.col("date").str.strptime(pl.Date, "%Y%m%dT%H%M%S", strict=False),
         zipcode=pl.col("zipcode").str.strip_chars(),
-        **{name: pl.col(name).str.strip_chars().cast(pl.Float64, strict=False) for name in FLOAT_COLUMNS},
-        **{
-            name: pl.col(name).str.strip_chars().cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
-            for name in INTEGER_COLUMNS
-        },
+        **{name: _number(name) for name in FLOAT_COLUMNS},
+        **{name: _number(name).cast(pl.Int64, strict=False) for name in INTEGER_COLUMNS},
+    )
+
+
+def _number(column: str) -> pl.Expr:
+    return (
+        pl.col(column).str.strip_chars().str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
     )
 
 

@@ -1,0 +1,116 @@
+"""Malformed and hostile house-sales drops: a clear error naming the partition, the file and the line
+or columns at fault, with bronze untouched, or a documented tolerant parse."""
+
+import datetime as dt
+import os
+import resource
+from collections.abc import Callable
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from real_estate.backfill import UPSTREAM_OF_MODEL
+from real_estate.sample.house_sales import generate_house_sales
+from real_estate_tests.conftest import Pipeline
+
+DAY = dt.date(2026, 7, 1)
+BRONZE = dg.AssetSelection.assets(["bronze", "house_sales"])
+
+
+def good_csv() -> str:
+    return generate_house_sales(DAY, rows=5).write_csv()
+
+
+def with_header(header: str) -> Callable[[], bytes]:
+    return lambda: (header + "\n" + good_csv().split("\n", 1)[1]).encode()
+
+
+def renamed(old: str, new: str) -> Callable[[], bytes]:
+    return lambda: good_csv().replace(old, new, 1).encode()
+
+
+def ragged_line_3() -> bytes:
+    lines = good_csv().splitlines()
+    lines[2] = lines[2].replace(".0,", ",", 1).replace(",", ",1,", 1)  # an unquoted extra field
+    return "\n".join(lines).encode()
+
+
+HEADER = good_csv().split("\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (lambda: b"", "cannot be read as UTF-8 CSV"),
+        (lambda: b"id,date,price\n", "has a header but no rows"),
+        (lambda: b"id,date,price\n1,20260701T000000,\xff\xfe300000\n", "cannot be read as UTF-8 CSV"),
+        (lambda: good_csv().replace(",", ";").encode(), "lacks columns [id, date, price"),
+        (with_header(HEADER.replace(",price", ",")), "lacks columns [price] and has unexpected columns []"),
+        (renamed("zipcode", "zip"), "lacks columns [zipcode] and has unexpected columns [zip]"),
+        (with_header(HEADER + ",agent"), "has unexpected columns [agent]"),
+        (ragged_line_3, "has 22 fields on line 3, more than the 21 columns of its header"),
+    ],
+    ids=["empty", "header-only", "non-utf8", "wrong-delimiter", "missing", "renamed", "extra", "ragged"],
+)
+def test_malformed_drops_fail_clearly_and_keep_bronze(
+    pipeline: Pipeline, content: Callable[[], bytes], problem: str
+) -> None:
+    drop = Path(pipeline.write_drop(DAY, rows=30))
+    assert pipeline.materialize(DAY, BRONZE).success
+    before = pipeline.lake_frame("bronze/house_sales", DAY)
+
+    drop.write_bytes(content())
+    result = pipeline.materialize(DAY, BRONZE, raise_on_error=False)
+
+    assert not result.success
+    message = result.failure_data_for_node("bronze__house_sales").error.message
+    assert problem in message and str(DAY) in message and str(drop) in message, message
+    assert pipeline.lake_frame("bronze/house_sales", DAY).equals(before)
+
+
+def test_a_1_gb_drop_is_rejected_by_size_before_it_is_read(pipeline: Pipeline) -> None:
+    drop = Path(pipeline.write_drop(DAY, rows=30))
+    assert pipeline.materialize(DAY, BRONZE).success
+    before = pipeline.lake_frame("bronze/house_sales", DAY)
+    with drop.open("r+b") as file:
+        os.truncate(file.fileno(), 1024**3)  # sparse: 1 GiB long, no disk used
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    result = pipeline.materialize(DAY, BRONZE, raise_on_error=False)
+
+    message = result.failure_data_for_node("bronze__house_sales").error.message
+    assert "is 1,024 MB, above the 512 MB limit" in message and "REAL_ESTATE_MAX_DROP_MB" in message
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 200 * 1024  # KB: never read
+    assert pipeline.lake_frame("bronze/house_sales", DAY).equals(before)
+
+
+def test_documented_tolerant_parse_of_separators_quoted_newlines_and_short_rows(pipeline: Pipeline) -> None:
+    sales = generate_house_sales(DAY, rows=400).with_columns(pl.col("price").cast(pl.Float64))
+    lines = sales.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.format('"{}"', pl.col("price").cast(pl.Int64).map_elements(lambda v: f"{v:,}", pl.String)))
+        .otherwise(pl.col("price").cast(pl.String))
+        .alias("price")
+    ).write_csv(quote_style="never")
+    records = lines.splitlines()
+    first_id = records[1].split(",", 1)[0]
+    records[2] = records[2].replace(f",{records[2].split(',')[16]},", ',"98 103\nsuite 2",', 1)
+    records[3] = ",".join(records[3].split(",")[:10])  # a short row: the last 11 fields missing
+    Path(pipeline.write_drop(DAY)).write_text("\n".join(records) + "\n")
+
+    result = pipeline.materialize(DAY, UPSTREAM_OF_MODEL, raise_on_error=False)
+
+    silver = pipeline.lake_frame("silver/house_sales", DAY)
+    rejected = pipeline.lake_frame("silver/house_sales_rejected", DAY)
+    assert result.success
+    # "1,250,000" in quotes reads as 1250000: thousands separators are tolerated in numbers.
+    quoted = silver.filter(pl.col("id") == int(first_id))
+    assert quoted["price"].item() == sales["price"][0]
+    # A quoted newline stays inside its field; the record is kept whole and judged on its value.
+    assert rejected.filter(pl.col("zipcode") == "98 103\nsuite 2")["source_line"].to_list() == [3]
+    # A short row is padded with nulls and quarantined with the reasons, not dropped.
+    short = rejected.filter(pl.col("source_line") == 4)
+    assert short.height == 1 and "lat/long outside King County" in short["reject_reason"].item()
+    assert silver.height + rejected.height == 400
