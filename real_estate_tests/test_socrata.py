@@ -3,10 +3,12 @@
 import logging
 from collections.abc import Iterator
 
+import polars as pl
 import pytest
 
 from real_estate.sample.parks import generate_parks
-from real_estate.sources.socrata import SocrataClient, SocrataError
+from real_estate.sources.socrata import SocrataClient, SocrataError, rows_to_frame
+from real_estate_tests.http_server import QuietHandler, serving
 from real_estate_tests.soda_server import SodaServer, serve_soda
 
 ADDRESSES_ID = "v5tj-kqhc"
@@ -101,3 +103,56 @@ def test_a_body_that_stays_invalid_json_fails_clearly(soda: SodaServer) -> None:
         SocrataClient(soda.url, max_attempts=3, max_retry_seconds=5).fetch(FEATURES_ID)
 
     assert len(soda.requests) == 3
+
+
+def test_a_redirect_to_another_host_is_not_followed_with_the_token(soda: SodaServer) -> None:
+    seen: list[dict[str, str]] = []
+
+    class Elsewhere(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            seen.append(dict(self.headers))
+            self.respond(200, b"[]", {"Content-Type": "application/json"})
+
+    with serving(Elsewhere) as other_host:
+        soda.fail_next(302, Location=f"{other_host}/resource/{ADDRESSES_ID}.json")
+        with pytest.raises(SocrataError, match=rf"answered 302, a redirect to {other_host}/.*not followed"):
+            client(soda, app_token=TOKEN).fetch(ADDRESSES_ID)
+
+    assert seen == []
+
+
+def test_a_page_bigger_than_the_cap_is_refused_while_streaming(soda: SodaServer) -> None:
+    soda.fail_next(200, b"[" + b'{"pmaid": "1"},' * 200_000 + b'{"pmaid": "2"}]')  # about 3 MB
+
+    with pytest.raises(SocrataError, match="sent more than 1 MB for one page; refusing to read it"):
+        client(soda, max_page_mb=1).fetch(ADDRESSES_ID)
+
+
+def test_a_page_with_more_rows_than_asked_for_is_refused(soda: SodaServer, parks: tuple) -> None:
+    soda.fail_next(200, [{"count": "3"}])
+    soda.fail_next(200, [{"pmaid": str(n)} for n in range(3)])
+
+    with pytest.raises(SocrataError, match=r"has 3 rows for \$limit=2"):
+        client(soda, page_size=2).fetch(ADDRESSES_ID)
+
+
+def test_nested_and_non_string_values_land_as_their_json_text(soda: SodaServer) -> None:
+    rows = [
+        {"pmaid": "1", "location_1": {"type": "Point", "coordinates": [-122.3, 47.6]}, "zip_code": 98103},
+        {"pmaid": "2", "tags": ["a", "b"], "open": True, "zip_code": None},
+    ]
+    soda.datasets["nest-ed01"] = rows
+
+    frame = rows_to_frame(client(soda).fetch("nest-ed01").rows)
+
+    assert frame.schema == pl.Schema(
+        dict.fromkeys(["pmaid", "location_1", "zip_code", "tags", "open"], pl.String)
+    )
+    assert frame.row(0, named=True) == {
+        "pmaid": "1",
+        "location_1": '{"coordinates": [-122.3, 47.6], "type": "Point"}',
+        "zip_code": "98103",
+        "tags": None,
+        "open": None,
+    }
+    assert frame.row(1, named=True)["tags"] == '["a", "b"]' and frame.row(1, named=True)["open"] == "true"

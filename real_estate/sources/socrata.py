@@ -42,15 +42,30 @@ def _describe(request: httpx.Request) -> str:
     return f"{request.method} {request.url}"
 
 
-def _error_message(response: httpx.Response) -> str:
+def _error_message(body: bytes) -> str:
     """Socrata's own error `message`, or the start of the body when it is not Socrata JSON."""
+    text = body[:2000].decode("utf-8", errors="replace")
     try:
-        body = response.json()
+        parsed = json.loads(body)
     except ValueError:
-        return response.text[:200]
-    if isinstance(body, dict) and body.get("message"):
-        return str(body["message"])
-    return response.text[:200]
+        return text[:200]
+    if isinstance(parsed, dict) and parsed.get("message"):
+        return str(parsed["message"])
+    return text[:200]
+
+
+def _read_capped(response: httpx.Response, max_bytes: int, where: str) -> bytes:
+    """The body, read as it streams in; refused once it passes `max_bytes`."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise SocrataError(
+                f"{where} sent more than {max_bytes // 2**20} MB for one page; refusing to read it "
+                "(lower the page size or raise max_page_mb)"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @dataclass(frozen=True)
@@ -75,6 +90,7 @@ class SocrataClient:
         timeout: httpx.Timeout | None = None,
         max_attempts: int = 6,
         max_retry_seconds: float = 120.0,
+        max_page_mb: int = 256,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         if not 1 <= page_size <= SODA_MAX_LIMIT:
@@ -90,6 +106,7 @@ class SocrataClient:
             follow_redirects=False,
         )
         self.page_size = page_size
+        self.max_page_bytes = max_page_mb * 2**20
         self._retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(
                 (RetryableResponse, httpx.TransportError, json.JSONDecodeError)
@@ -120,22 +137,31 @@ class SocrataClient:
         """One GET, retried where worth it; clear errors otherwise."""
 
         def attempt() -> object:
-            response = self._client.get(path, params=params)
-            where = _describe(response.request)
+            with self._client.stream("GET", path, params=params) as response:
+                where = _describe(response.request)
+                if response.is_redirect:
+                    # Following it would send the app token to wherever the redirect points.
+                    raise SocrataError(
+                        f"{where} answered {response.status_code}, a redirect to "
+                        f"{response.headers.get('Location', '(no Location)')}; not followed. Point "
+                        "REAL_ESTATE_SOCRATA_URL at the final address"
+                    )
+                body = _read_capped(response, self.max_page_bytes, where)
             if response.status_code in RETRYABLE_STATUS:
                 raise RetryableResponse(
-                    f"{where} answered {response.status_code}: {_error_message(response)}",
+                    f"{where} answered {response.status_code}: {_error_message(body)}",
                     _retry_after_seconds(response),
                 )
             if response.status_code != 200:
-                raise SocrataError(f"{where} answered {response.status_code}: {_error_message(response)}")
+                raise SocrataError(f"{where} answered {response.status_code}: {_error_message(body)}")
             content_type = response.headers.get("Content-Type", "")
             if "json" not in content_type:
                 # An HTML page (a proxy's or a maintenance page) is not a truncated transfer.
+                start = body[:120].decode("utf-8", errors="replace")
                 raise SocrataError(
-                    f"{where} returned {content_type or 'no content type'}, not JSON: {response.text[:120]!r}"
+                    f"{where} returned {content_type or 'no content type'}, not JSON: {start!r}"
                 )
-            return response.json()
+            return json.loads(body)
 
         try:
             return self._retrying(attempt)
@@ -160,6 +186,11 @@ class SocrataClient:
             page = self._get_json(f"/resource/{dataset_id}.json", params)
             if not isinstance(page, list) or not all(isinstance(row, dict) for row in page):
                 raise SocrataError(f"page at offset {offset} of {dataset_id} is not a list of rows")
+            if len(page) > self.page_size:
+                raise SocrataError(
+                    f"page at offset {offset} of {dataset_id} has {len(page)} rows "
+                    f"for $limit={self.page_size}"
+                )
             yield page
             if len(page) < self.page_size:
                 return
