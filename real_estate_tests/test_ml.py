@@ -2,6 +2,7 @@
 
 import datetime as dt
 import shutil
+import socket
 from pathlib import Path
 
 import dagster as dg
@@ -168,3 +169,27 @@ def test_feature_drift_warns_without_blocking(ml_pipeline: Pipeline) -> None:
     assert not drift.passed and drift.severity == dg.AssetCheckSeverity.WARN
     assert "sqft_lot" in drift.metadata["failing_rows_sample"].value
     assert ml_pipeline.lake_frame("gold/price_predictions", DAY).height == sales.height
+
+
+def test_an_unavailable_mlflow_store_fails_clearly_and_the_champion_keeps_serving(
+    ml_pipeline: Pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert train(ml_pipeline).success
+    with socket.socket() as probe:  # a port nothing listens on: the tracking server is down
+        probe.bind(("127.0.0.1", 0))
+        down = f"http://mlflow-user:s3cret@127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    outage = make_pipeline(local_env(tmp_path) | {"MLFLOW_TRACKING_URI": down}, ml_pipeline.instance)
+
+    result = train(outage, raise_on_error=False)
+
+    message = result.failure_data_for_node("ml__price_model").error.message
+    assert f"ml/price_model [{DAY}]: the MLflow store at http://***@127.0.0.1:" in message
+    assert "is unavailable" in message and "the champion alias is unchanged" in message
+    assert "s3cret" not in message
+    versions = mlflow.MlflowClient(ml_pipeline.settings.mlflow_tracking_uri).search_model_versions()
+    assert [int(v.version) for v in versions] == [1]
+    assert int(registry(ml_pipeline).alias_version(CHAMPION).version) == 1
+    predicted = ml_pipeline.materialize(DAY, PREDICTIONS)
+    assert predicted.success
+    assert ml_pipeline.lake_frame("gold/price_predictions", DAY)["model_version"].unique().to_list() == ["1"]

@@ -87,6 +87,15 @@ def build_price_model(training_window_days: int) -> dg.AssetsDefinition:
         history: object,
     ) -> dg.MaterializeResult:
         """LightGBM regressor of sale price on the trailing gold feature sets, registered in MLflow."""
+        unavailable = mlflow_registry.unavailable_reason()
+        if unavailable:
+            raise dg.Failure(
+                description=(
+                    f"ml/price_model [{context.partition_key}]: {unavailable}. Nothing was trained, "
+                    "logged or registered; the champion alias is unchanged, so predictions keep "
+                    "using the current champion."
+                )
+            )
         frames = _partition_frames(history)
         if len(frames) < 2:
             raise dg.Failure(

@@ -4,6 +4,7 @@
 (every UI reload, every run) should not pay.
 """
 
+import re
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from mlflow import MlflowClient
     from mlflow.entities.model_registry import ModelVersion
 
+CREDENTIALS = re.compile(r"//[^/@\s]+@")
 CHAMPION = "champion"
 CHALLENGER = "challenger"
 FEATURE_PROFILE_ARTIFACT = "feature_profile.json"
@@ -36,6 +38,11 @@ class TrainingRun:
     input_example: "pd.DataFrame"
 
 
+def redact_credentials(uri: str) -> str:
+    """`uri` with any `user:password@` part replaced by `***@`."""
+    return CREDENTIALS.sub("//***@", uri)
+
+
 class MlflowResource(dg.ConfigurableResource):
     """Where runs are tracked, artifacts stored and model versions registered."""
 
@@ -50,6 +57,17 @@ class MlflowResource(dg.ConfigurableResource):
 
         mlflow.set_tracking_uri(self.tracking_uri)
         return mlflow.MlflowClient(tracking_uri=self.tracking_uri)
+
+    def unavailable_reason(self) -> str | None:
+        """None when the tracking store answers; else why not, naming it (without credentials)."""
+        try:
+            self.client().search_experiments(max_results=1)
+        except Exception as error:  # noqa: BLE001 (any failure to reach the store means the same)
+            first_line = CREDENTIALS.sub(
+                "//***@", (str(error).strip() or type(error).__name__).splitlines()[0]
+            )[:300]
+            return f"the MLflow store at {redact_credentials(self.tracking_uri)} is unavailable: {first_line}"
+        return None
 
     def experiment_id(self) -> str:
         """The experiment's id, created with an explicit artifact location on first use."""
