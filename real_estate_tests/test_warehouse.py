@@ -2,6 +2,8 @@
 
 import datetime as dt
 import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -106,6 +108,86 @@ def test_a_failure_between_delete_and_insert_keeps_the_previous_rows(
         ).rows_in_partition
         == 2
     )
+
+
+def test_the_connection_killed_mid_load_keeps_the_previous_rows_and_the_retry_succeeds(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    database = "test_killed_mid_load"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        admin.execute(f'CREATE DATABASE "{database}"')
+    warehouse = Warehouse(postgres_url.rsplit("/", 1)[0] + f"/{database}")
+    warehouse.resource.replace_partition("house_sales", HouseSalesSilver, DAYS[0], sales(DAYS[0], 5))
+    with psycopg.connect(warehouse.url, autocommit=True) as admin:
+        # Fault injection: the load pauses right after its DELETE, and is killed there.
+        admin.execute(
+            "CREATE FUNCTION stall() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$"
+        )
+        admin.execute(
+            "CREATE TRIGGER stall_after_delete AFTER DELETE ON real_estate.house_sales "
+            "FOR EACH STATEMENT EXECUTE FUNCTION stall()"
+        )
+        failure: list[BaseException] = []
+
+        def load() -> None:
+            try:
+                warehouse.resource.replace_partition(
+                    "house_sales", HouseSalesSilver, DAYS[0], sales(DAYS[0], 2)
+                )
+            except BaseException as error:  # noqa: BLE001 (recorded for the assertion below)
+                failure.append(error)
+
+        loader = threading.Thread(target=load)
+        loader.start()
+        deadline = time.monotonic() + 20
+        killed = 0
+        while not killed and time.monotonic() < deadline:
+            killed = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE query LIKE 'DELETE FROM%%' AND wait_event = 'PgSleep'"
+            ).fetchone()[0]
+            time.sleep(0.05)
+        loader.join(timeout=30)
+        admin.execute("DROP TRIGGER stall_after_delete ON real_estate.house_sales")
+
+    assert killed == 1 and len(failure) == 1 and isinstance(failure[0], psycopg.OperationalError)
+    assert warehouse.count("house_sales", DAYS[0]) == 5
+    retried = warehouse.resource.replace_partition(
+        "house_sales", HouseSalesSilver, DAYS[0], sales(DAYS[0], 2)
+    )
+    assert retried.rows_replaced == 5 and warehouse.count("house_sales", DAYS[0]) == 2
+
+
+def test_two_loads_of_one_partition_at_once_leave_exactly_one_of_them(warehouse: Warehouse) -> None:
+    warehouse.resource.replace_partition("house_sales", HouseSalesSilver, DAYS[0], sales(DAYS[0], 5))
+    frames = {20_000: sales(DAYS[0], 20_000), 30_000: sales(DAYS[0], 30_000)}
+    start = threading.Barrier(len(frames))
+    outcomes: dict[int, object] = {}
+
+    def load(rows: int) -> None:
+        start.wait()
+        try:
+            outcomes[rows] = warehouse.resource.replace_partition(
+                "house_sales", HouseSalesSilver, DAYS[0], frames[rows]
+            )
+        except Exception as error:  # noqa: BLE001 (a refused concurrent writer is an allowed outcome)
+            outcomes[rows] = error
+
+    threads = [threading.Thread(target=load, args=(rows,)) for rows in frames]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    succeeded = [rows for rows, outcome in outcomes.items() if not isinstance(outcome, Exception)]
+    assert succeeded, outcomes
+    in_partition = warehouse.count("house_sales", DAYS[0])
+    distinct = warehouse.query(
+        "SELECT count(DISTINCT id) FROM real_estate.house_sales WHERE partition_date = %s", DAYS[0]
+    )[0][0]
+    assert in_partition in succeeded and distinct == in_partition
 
 
 class WithNewColumn(HouseSalesSilver):

@@ -77,6 +77,12 @@ class Dialect:
     def insert(self, cursor: Any, spec: TableSpec, frame: pl.DataFrame, day: dt.date) -> None:
         raise NotImplementedError
 
+    def lock_table(self, cursor: Any, spec: TableSpec) -> None:
+        """Serialize loads of one table until the transaction ends (two runs of one partition
+        would otherwise both delete, then both insert). DuckDB has one writer per file and
+        Redshift's serializable isolation aborts one of two conflicting loads, so only some
+        dialects need it."""
+
     def column_type(self, dtype: pl.DataType) -> tuple[str, str]:
         key = "Datetime" if isinstance(dtype, pl.Datetime) else str(dtype.base_type())
         try:
@@ -89,6 +95,7 @@ class Dialect:
         started = time.perf_counter()
         p = self.placeholder
         with self.transaction() as cursor:
+            self.lock_table(cursor, spec)
             cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(spec.schema)}")
             added = self._create_or_evolve(cursor, spec)
             cursor.execute(f"DELETE FROM {spec.qualified} WHERE {PARTITION_COLUMN} = {p}", (day,))
@@ -213,6 +220,10 @@ class PostgresDialect(Dialect):
 
     def __init__(self, url: str) -> None:
         self.url = url
+
+    def lock_table(self, cursor: Any, spec: TableSpec) -> None:
+        # A transaction-scoped advisory lock works before the table exists (first loads race too).
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (spec.qualified,))
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
