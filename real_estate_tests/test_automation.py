@@ -15,7 +15,7 @@ from real_estate.automation import (
     PARKS_CHAIN,
     slack_on_run_failure,
 )
-from real_estate.backfill import UPSTREAM_OF_MODEL, report, run_backfill
+from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.resources.alerts import SlackAlerts
 from real_estate.sample.house_sales import generate_house_sales, write_house_sales_drop
 from real_estate_tests.conftest import Pipeline, local_env, make_pipeline
@@ -174,23 +174,3 @@ def test_without_a_token_the_alert_is_logged(pipeline: Pipeline, caplog: pytest.
         slack_on_run_failure(alert_context(pipeline, result), slack=SlackAlerts(token=""))
 
     assert "no SLACK_BOT_TOKEN set" in caplog.text and "rejected_share_within_threshold" in caplog.text
-
-
-def test_a_backfill_completes_good_days_and_reports_broken_ones(
-    tmp_path: Path, instance: dg.DagsterInstance
-) -> None:
-    pipeline = make_pipeline(local_env(tmp_path), instance)
-    days = [DAY + dt.timedelta(days=n) for n in range(4)]
-    for day in days:
-        pipeline.write_drop(day, rows=60, bad_rows=10 if day == days[2] else 0)
-
-    outcomes = run_backfill(pipeline.defs, instance, days, UPSTREAM_OF_MODEL)
-
-    assert [o.success for o in outcomes] == [True, True, False, True]
-    text = report(outcomes)
-    assert text.startswith("3 of 4 partitions succeeded")
-    assert f"FAILED {days[2]}" in text and "rejected_share_within_threshold" in text
-    for day in (days[0], days[1], days[3]):
-        assert pipeline.lake_frame("gold/houses_with_parks", day).height == 60
-    runs = instance.get_runs(dg.RunsFilter(tags={"real_estate/backfill": f"{days[0]}..{days[-1]}"}))
-    assert len(runs) == 4
