@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 
-.PHONY: install demo test ui lint bench
+.PHONY: install demo test ui lint bench audit
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,7 @@ demo: install
 
 test: install
 	./scripts/install-test-services.sh
+	$(BIN)/python scripts/audit_dependencies.py
 	$(BIN)/python -m pytest
 
 ui: install
@@ -32,3 +33,6 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/run.py
+
+audit: install
+	$(BIN)/python scripts/audit_dependencies.py
