@@ -25,7 +25,7 @@ test: install
 	$(BIN)/python -m pytest
 
 ui: install
-	$(BIN)/dagster dev --host 127.0.0.1 --port 3000
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev --host 127.0.0.1 --port 3000
 
 lint: install
 	$(BIN)/ruff check real_estate real_estate_tests benchmarks

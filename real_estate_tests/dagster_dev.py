@@ -1,6 +1,8 @@
-"""`dagster dev` started for real on 127.0.0.1 against a temporary instance and datalake."""
+"""`dg dev`, as `make ui` runs it, started for real on 127.0.0.1 in a throwaway copy of the project
+(its instance and datalake in temporary folders)."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +14,7 @@ from pathlib import Path
 import httpx
 
 BIN = Path(sys.executable).parent
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -20,24 +23,29 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def project_copy(root: Path) -> Path:
+    """The project as `dg dev` sees it (pyproject, dagster.yaml, the package), under `root`.
+
+    Its `dagster.yaml` keeps run storage relative to the project, as in a real checkout, so the
+    copy is also the `DAGSTER_HOME` the README names, without touching the checkout's `data/`.
+    """
+    project = root / "project"
+    project.mkdir()
+    for name in ("pyproject.toml", "dagster.yaml"):
+        shutil.copy(REPOSITORY / name, project / name)
+    (project / "real_estate").symlink_to(REPOSITORY / "real_estate", target_is_directory=True)
+    return project
+
+
 @contextmanager
-def running_dagster_dev(root: Path, env: dict[str, str], timeout: float = 120) -> Iterator[str]:
-    """Start `dagster dev` with `env`; yield the UI's base URL once it answers; stop it."""
+def running_dagster_dev(project: Path, env: dict[str, str], timeout: float = 120) -> Iterator[str]:
+    """Start `dg dev` in `project` with `env`, as `make ui` does; yield the UI's URL once it answers."""
     port = free_port()
-    log = (root / "dagster-dev.log").open("w")
+    log = (project / "dagster-dev.log").open("w")
     process = subprocess.Popen(
-        [
-            str(BIN / "dagster"),
-            "dev",
-            "-m",
-            "real_estate.definitions",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=root,
-        env=os.environ | env,
+        [str(BIN / "dg"), "dev", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=project,
+        env=os.environ | env | {"DAGSTER_HOME": str(project), "VIRTUAL_ENV": str(BIN.parent)},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -47,14 +55,14 @@ def running_dagster_dev(root: Path, env: dict[str, str], timeout: float = 120) -
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"dagster dev exited: {(root / 'dagster-dev.log').read_text()[-2000:]}")
+                raise RuntimeError(f"dg dev exited: {(project / 'dagster-dev.log').read_text()[-2000:]}")
             try:
                 if httpx.get(f"{url}/server_info", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise TimeoutError("dagster dev did not answer in time")
+                raise TimeoutError("dg dev did not answer in time")
             time.sleep(1)
         yield url
     finally:

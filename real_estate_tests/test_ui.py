@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from real_estate_tests.conftest import local_env
-from real_estate_tests.dagster_dev import BIN, running_dagster_dev
+from real_estate_tests.dagster_dev import BIN, project_copy, running_dagster_dev
 from real_estate_tests.test_definitions import EXPECTED_CHECKS, EXPECTED_GRAPH
 
 DAY = dt.date(2026, 11, 10)
@@ -23,15 +23,17 @@ CHROMIUM = next(
 
 
 @pytest.fixture(scope="module")
-def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`dagster dev` on an instance where the demo has materialized one partition."""
-    root = tmp_path_factory.mktemp("ui")
-    home = root / "dagster_home"
-    home.mkdir()
-    env = local_env(root) | {"DAGSTER_HOME": str(home)}
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return project_copy(tmp_path_factory.mktemp("ui"))
+
+
+@pytest.fixture(scope="module")
+def ui(project: Path) -> Iterator[str]:
+    """`dg dev` (what `make ui` runs) on an instance where the demo has materialized one partition."""
+    env = local_env(project.parent) | {"DAGSTER_HOME": str(project)}
     demo = subprocess.run(
         [str(BIN / "real-estate-demo"), "--day", DAY.isoformat(), "--history-days", "2", "--rows", "120"],
-        cwd=root,
+        cwd=project,
         env=os.environ | env,
         capture_output=True,
         text=True,
@@ -39,8 +41,16 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=False,
     )
     assert demo.returncode == 0, demo.stderr[-2000:]
-    with running_dagster_dev(root, env) as url:
+    with running_dagster_dev(project, env) as url:
         yield url
+
+
+def test_the_ui_starts_with_no_flags_and_no_warnings(ui: str, project: Path) -> None:
+    log = (project / "dagster-dev.log").read_text()
+
+    assert "Launching Dagster services" in log
+    assert not [line for line in log.splitlines() if "warning" in line.lower()], log[-3000:]
+    assert (project / "data" / "dagster" / "storage").is_dir()  # the instance dagster.yaml names
 
 
 def graphql(url: str, query: str) -> dict:
