@@ -8,7 +8,12 @@ export DAGSTER_HOME := $(CURDIR)
 
 .PHONY: install demo test ui lint bench audit
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed .env
+
+# DAGSTER_HOME for `dg dev` and `dagster` commands run from the root (Dagster reads ./.env).
+# Written once: a .env of your own (secrets, say) is never overwritten.
+.env:
+	echo "DAGSTER_HOME=$(CURDIR)" > $@
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

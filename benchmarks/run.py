@@ -9,6 +9,7 @@ Each implementation runs in its own process, so its peak memory (max RSS) is its
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import os
 import platform
@@ -85,6 +86,10 @@ def run_child(kind: str, args: list[str]) -> None:
         size, path = int(args[0]), args[1]
         generate_house_sales(DAY, rows=size, bad_rows=size // 1000).write_csv(path)
         print(json.dumps({"rows": size}))
+    elif kind == "import":
+        started = time.perf_counter()
+        importlib.import_module(args[0])
+        print(json.dumps({"seconds": time.perf_counter() - started}))
     elif kind == "direct":
         started = time.perf_counter()
         direct_partition(Path(args[0]))
@@ -222,6 +227,8 @@ def main() -> None:
     direct = statistics.median(child("direct", str(partition_root))[0]["seconds"] for _ in range(3))
     direct_process = timed([sys.executable, __file__, "--child", "direct", str(partition_root)], env, ROOT)
     import_time = timed([sys.executable, "-c", "import real_estate.definitions"], env, ROOT, repeat=5)
+    dagster_alone = timed([sys.executable, "-c", "import dagster"], env, ROOT, repeat=5)
+    in_process = statistics.median(child("import", "real_estate.definitions")[0]["seconds"] for _ in range(5))
     validate_time = timed(
         [str(BIN / "dagster"), "definitions", "validate"], env | {"DAGSTER_HOME": str(ROOT)}, ROOT
     )
@@ -257,7 +264,9 @@ def main() -> None:
         f"| same work called directly, whole process (imports included) | {direct_process:.2f} |",
         f"| same work called directly, compute only | {direct:.2f} |",
         f"| CLI / direct process | {cli / direct_process:.2f}x |",
-        f"| `python -c 'import real_estate.definitions'` | {import_time:.2f} |",
+        f"| `python -c 'import real_estate.definitions'` (whole process) | {import_time:.2f} |",
+        f"| the same import timed inside the process (no interpreter start or teardown) | {in_process:.2f} |",
+        f"| `python -c 'import dagster'` alone (whole process; baseline) | {dagster_alone:.2f} |",
         f"| `dagster definitions validate` | {validate_time:.2f} |",
         "",
     ]

@@ -26,14 +26,15 @@ def free_port() -> int:
 def project_copy(root: Path) -> Path:
     """The project as `dg dev` sees it (pyproject, dagster.yaml, the package), under `root`.
 
-    Its `dagster.yaml` keeps run storage relative to the project, as in a real checkout, so the
-    copy is also the `DAGSTER_HOME` the README names, without touching the checkout's `data/`.
+    Its `dagster.yaml` keeps run storage relative to the project, as in a real checkout, and its
+    `.env` makes the copy the `DAGSTER_HOME`, as the README says, without touching `data/`.
     """
     project = root / "project"
     project.mkdir()
     for name in ("pyproject.toml", "dagster.yaml"):
         shutil.copy(REPOSITORY / name, project / name)
     (project / "real_estate").symlink_to(REPOSITORY / "real_estate", target_is_directory=True)
+    (project / ".env").write_text(f"DAGSTER_HOME={project}\n")  # as `make install` writes it
     return project
 
 
@@ -45,7 +46,9 @@ def running_dagster_dev(project: Path, env: dict[str, str], timeout: float = 120
     process = subprocess.Popen(
         [str(BIN / "dg"), "dev", "--host", "127.0.0.1", "--port", str(port)],
         cwd=project,
-        env=os.environ | env | {"DAGSTER_HOME": str(project), "VIRTUAL_ENV": str(BIN.parent)},
+        # No DAGSTER_HOME given: it comes from the project's .env, as for `make ui`.
+        env={k: v for k, v in (os.environ | env).items() if k != "DAGSTER_HOME"}
+        | {"VIRTUAL_ENV": str(BIN.parent)},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -50,6 +50,7 @@ def test_the_ui_starts_with_no_flags_and_no_warnings(ui: str, project: Path) -> 
 
     assert "Launching Dagster services" in log
     assert not [line for line in log.splitlines() if "warning" in line.lower()], log[-3000:]
+    assert "Loaded environment variables from .env file: DAGSTER_HOME" in log
     assert (project / "data" / "dagster" / "storage").is_dir()  # the instance dagster.yaml names
 
 
