@@ -2,7 +2,6 @@
 
 import csv
 import datetime as dt
-import io
 
 import dagster as dg
 import polars as pl
@@ -80,7 +79,7 @@ def _unreadable(path: UPath, error: Exception) -> str:
                         f"{len(header)} columns of its header (an unquoted comma, e.g. a thousands "
                         "separator?)"
                     )
-    except (UnicodeDecodeError, csv.Error, io.UnsupportedOperation):
+    except (UnicodeDecodeError, csv.Error):
         pass
     return f"cannot be read as UTF-8 CSV: {error}"
 
