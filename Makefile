@@ -33,8 +33,8 @@ ui: install
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev --host 127.0.0.1 --port 3000
 
 lint: install
-	$(BIN)/ruff check real_estate real_estate_tests benchmarks
-	$(BIN)/ruff format --check real_estate real_estate_tests benchmarks
+	$(BIN)/ruff check real_estate real_estate_tests benchmarks scripts
+	$(BIN)/ruff format --check real_estate real_estate_tests benchmarks scripts
 
 bench: install
 	$(BIN)/python benchmarks/run.py
