@@ -38,9 +38,9 @@ class TrainingRun:
     input_example: "pd.DataFrame"
 
 
-def redact_credentials(uri: str) -> str:
-    """`uri` with any `user:password@` part replaced by `***@`."""
-    return CREDENTIALS.sub("//***@", uri)
+def redact_credentials(text: str) -> str:
+    """`text` with the `user:password@` part of any URL in it replaced by `***@`."""
+    return CREDENTIALS.sub("//***@", text)
 
 
 class MlflowResource(dg.ConfigurableResource):
@@ -63,10 +63,9 @@ class MlflowResource(dg.ConfigurableResource):
         try:
             self.client().search_experiments(max_results=1)
         except Exception as error:  # noqa: BLE001 (any failure to reach the store means the same)
-            first_line = CREDENTIALS.sub(
-                "//***@", (str(error).strip() or type(error).__name__).splitlines()[0]
-            )[:300]
-            return f"the MLflow store at {redact_credentials(self.tracking_uri)} is unavailable: {first_line}"
+            first_line = (str(error).strip() or type(error).__name__).splitlines()[0]
+            where = redact_credentials(self.tracking_uri)
+            return f"the MLflow store at {where} is unavailable: {redact_credentials(first_line)[:300]}"
         return None
 
     def experiment_id(self) -> str:
