@@ -44,6 +44,12 @@ class ConfigurationError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
 
+def warehouse_kind(url: str) -> str:
+    """The warehouse backend a URL names, from its scheme: duckdb, postgresql or redshift."""
+    scheme = url.split(":", 1)[0]
+    return "postgresql" if scheme == "postgres" else scheme
+
+
 def resolve_location(url: str) -> str:
     """An `s3://`-style URL unchanged; a local path made absolute against the working directory."""
     if "://" in url:
@@ -162,6 +168,5 @@ class Settings:
 
     @property
     def warehouse_kind(self) -> str:
-        """The warehouse backend, from the URL's scheme: duckdb, postgresql or redshift."""
-        scheme = self.warehouse_url.split(":", 1)[0]
-        return "postgresql" if scheme == "postgres" else scheme
+        """The warehouse backend: duckdb, postgresql or redshift."""
+        return warehouse_kind(self.warehouse_url)

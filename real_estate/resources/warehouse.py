@@ -10,7 +10,7 @@ import dagster as dg
 import pandera.polars as pa
 import polars as pl
 
-from real_estate.deployment import ConfigurationError
+from real_estate.deployment import ConfigurationError, warehouse_kind
 from real_estate.resources.warehouse_sql import (
     PARTITION_COLUMN,
     Dialect,
@@ -55,8 +55,7 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def kind(self) -> str:
         """The backend: duckdb, postgresql or redshift."""
-        scheme = self.url.split(":", 1)[0]
-        return "postgresql" if scheme == "postgres" else scheme
+        return warehouse_kind(self.url)
 
     def dialect(self) -> Dialect:
         """The backend for the URL; a clear error naming the variable when it is not one we load."""

@@ -260,15 +260,8 @@ class RedshiftDialect(Dialect):
     """Amazon Redshift: the partition is staged as Parquet on S3, then loaded with COPY."""
 
     name = "redshift"
-    types = {
-        "Int64": ("BIGINT", "bigint"),
-        "Int32": ("INTEGER", "integer"),
-        "UInt32": ("BIGINT", "bigint"),
-        "Float64": ("DOUBLE PRECISION", "double precision"),
-        "String": ("VARCHAR(65535)", "character varying"),
-        "Date": ("DATE", "date"),
-        "Datetime": ("TIMESTAMPTZ", "timestamp with time zone"),
-    }
+    # PostgreSQL's types, but Redshift has no unbounded TEXT.
+    types = PostgresDialect.types | {"String": ("VARCHAR(65535)", "character varying")}
 
     def __init__(self, url: str, staging_url: str, iam_role: str) -> None:
         self.url = url
