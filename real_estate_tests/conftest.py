@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,9 @@ LAKE_ASSET_KEYS = (
 )
 
 
+BIN = Path(sys.executable).parent
+
+
 def local_env(root: Path) -> dict[str, str]:
     """Embedded-default settings, every location under `root`."""
     return {
@@ -35,6 +39,33 @@ def local_env(root: Path) -> dict[str, str]:
         "REAL_ESTATE_WAREHOUSE_URL": f"duckdb:///{root / 'warehouse.duckdb'}",
         "MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}",
         "REAL_ESTATE_MLFLOW_ARTIFACTS_URL": str(root / "mlflow-artifacts"),
+    }
+
+
+def cli_env(root: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `dagster` CLI process: embedded defaults under `root`, its own instance."""
+    home = root / "dagster_home"
+    home.mkdir(exist_ok=True)
+    return os.environ | local_env(root) | {"DAGSTER_HOME": str(home)} | extra
+
+
+def materialize_command(selection: str, day: dt.date) -> list[str]:
+    """Dagster's own CLI materializing `selection` for `day`."""
+    return [str(BIN / "dagster"), "asset", "materialize", "-m", "real_estate.definitions"] + [
+        "--select",
+        selection,
+        "--partition",
+        day.isoformat(),
+    ]
+
+
+def s3_variables(endpoint: str) -> dict[str, str]:
+    """The standard AWS variables for a test S3 server: all that s3fs, polars and boto3 need."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "test-access-key",
+        "AWS_SECRET_ACCESS_KEY": "test-secret-key",
+        "AWS_REGION": "us-east-1",
     }
 
 
@@ -95,12 +126,7 @@ def s3_endpoint() -> Iterator[str]:
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     saved = {name: os.environ.get(name) for name in AWS_VARIABLES}
-    os.environ.update(
-        AWS_ENDPOINT_URL=endpoint,
-        AWS_ACCESS_KEY_ID="test-access-key",
-        AWS_SECRET_ACCESS_KEY="test-secret-key",
-        AWS_REGION="us-east-1",
-    )
+    os.environ.update(s3_variables(endpoint))
     try:
         yield endpoint
     finally:

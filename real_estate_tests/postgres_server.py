@@ -3,12 +3,13 @@
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from real_estate_tests.ports import free_port
 
 
 def postgres_bin_dir() -> Path | None:
@@ -18,12 +19,6 @@ def postgres_bin_dir() -> Path | None:
         return Path(found).resolve().parent
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(candidates[-1]).parent if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
@@ -37,7 +32,7 @@ def running_postgres() -> Iterator[str]:
     root = Path(tempfile.mkdtemp(prefix="real-estate-pg-"))
     if user:
         shutil.chown(root, user)
-    data, port = root / "data", _free_port()
+    data, port = root / "data", free_port()
     run = {"user": user, "check": True, "capture_output": True, "timeout": 120}
     subprocess.run([bin_dir / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync"], **run)
     subprocess.run(

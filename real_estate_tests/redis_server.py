@@ -8,6 +8,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from real_estate_tests.ports import free_port
+
 
 @contextmanager
 def running_redis() -> Iterator[str]:
@@ -15,9 +17,7 @@ def running_redis() -> Iterator[str]:
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError("redis-server not found (Debian package: redis-server)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     folder = tempfile.mkdtemp(prefix="real-estate-redis-")
     server = subprocess.Popen(
         [

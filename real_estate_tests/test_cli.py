@@ -1,9 +1,7 @@
 """The README's main command and Dagster's own CLI, run for real in subprocesses."""
 
 import datetime as dt
-import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -13,32 +11,14 @@ import polars as pl
 import pytest
 
 from real_estate.sample.house_sales import generate_house_sales, write_house_sales_drop
-from real_estate_tests.conftest import LAKE_ASSET_KEYS, local_env
+from real_estate_tests.conftest import BIN, LAKE_ASSET_KEYS, cli_env, materialize_command
 
-BIN = Path(sys.executable).parent
 DAY = dt.date(2026, 4, 10)
 
 
-def materialize(selection: str) -> list[str]:
-    """Dagster's own CLI materializing `selection` for the test day."""
-    return [
-        str(BIN / "dagster"),
-        "asset",
-        "materialize",
-        "-m",
-        "real_estate.definitions",
-        "--select",
-        selection,
-        "--partition",
-        DAY.isoformat(),
-    ]
-
-
 def run(command: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | local_env(tmp_path) | {"DAGSTER_HOME": str(tmp_path / "dagster_home")} | env
-    (tmp_path / "dagster_home").mkdir(exist_ok=True)
     return subprocess.run(
-        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
+        command, env=cli_env(tmp_path, **env), cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
 
 
@@ -79,7 +59,7 @@ def test_demo_materializes_every_asset_through_the_cli(
 
 
 def test_cli_exits_non_zero_when_a_step_fails(tmp_path: Path) -> None:
-    completed = run(materialize("bronze/house_sales"), tmp_path)
+    completed = run(materialize_command("bronze/house_sales", DAY), tmp_path)
 
     assert completed.returncode != 0
     assert f"No house-sales drop for partition {DAY}" in completed.stderr
@@ -90,7 +70,8 @@ def test_cli_exits_non_zero_when_a_blocking_check_fails(tmp_path: Path) -> None:
     write_house_sales_drop(frame, str(tmp_path / "landing"), DAY)
 
     completed = run(
-        materialize("bronze/house_sales,silver/house_sales,silver/house_sales_rejected"), tmp_path
+        materialize_command("bronze/house_sales,silver/house_sales,silver/house_sales_rejected", DAY),
+        tmp_path,
     )
 
     assert completed.returncode != 0

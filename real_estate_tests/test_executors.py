@@ -2,10 +2,8 @@
 separate worker process over a real Redis broker; the steps share only the lake and the instance."""
 
 import datetime as dt
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,18 +12,11 @@ import polars as pl
 import pytest
 
 from real_estate.sample.house_sales import generate_house_sales, write_house_sales_drop
-from real_estate_tests.conftest import local_env
+from real_estate_tests.conftest import BIN, cli_env, materialize_command
 from real_estate_tests.redis_server import running_redis
 
-BIN = Path(sys.executable).parent
 DAY = dt.date(2026, 4, 12)
 SELECTION = "key:bronze/house_sales or key:silver/house_sales or key:silver/house_sales_rejected"
-
-
-def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
-    home = tmp_path / "dagster_home"
-    home.mkdir(exist_ok=True)
-    return os.environ | local_env(tmp_path) | {"DAGSTER_HOME": str(home)} | extra
 
 
 def materialize(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -33,8 +24,7 @@ def materialize(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[s
         generate_house_sales(DAY, rows=200, bad_rows=1), env["REAL_ESTATE_LANDING_URL"], DAY
     )
     return subprocess.run(
-        [str(BIN / "dagster"), "asset", "materialize", "-m", "real_estate.definitions"]
-        + ["--select", SELECTION, "--partition", DAY.isoformat()],
+        materialize_command(SELECTION, DAY),
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -52,7 +42,7 @@ def assert_outputs(tmp_path: Path) -> None:
 
 
 def test_multiprocess_executor_runs_each_step_in_its_own_process(tmp_path: Path) -> None:
-    completed = materialize(environment(tmp_path, REAL_ESTATE_EXECUTOR="multiprocess"), tmp_path)
+    completed = materialize(cli_env(tmp_path, REAL_ESTATE_EXECUTOR="multiprocess"), tmp_path)
 
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "RUN_SUCCESS" in completed.stderr
@@ -68,7 +58,7 @@ def redis_url() -> Iterator[str]:
 
 
 def test_celery_executor_runs_steps_on_a_separate_worker_over_redis(tmp_path: Path, redis_url: str) -> None:
-    env = environment(
+    env = cli_env(
         tmp_path,
         REAL_ESTATE_EXECUTOR="celery",
         REAL_ESTATE_CELERY_BROKER_URL=redis_url,

@@ -5,7 +5,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,9 +20,14 @@ import s3fs
 from real_estate.backfill import UPSTREAM_OF_MODEL, report, run_backfill
 from real_estate.partitions import daily_partitions
 from real_estate.sample.house_sales import generate_house_sales
-from real_estate_tests.conftest import AWS_VARIABLES, local_env, make_pipeline
+from real_estate_tests.conftest import (
+    cli_env,
+    local_env,
+    make_pipeline,
+    materialize_command,
+    s3_variables,
+)
 
-BIN = Path(sys.executable).parent
 DAY = dt.date(2026, 5, 20)
 ROOT = Path(__file__).resolve().parents[1]
 HOUSE_SALES_PATH = dg.AssetSelection.assets(
@@ -55,10 +59,8 @@ class OwnS3:
 @pytest.fixture
 def own_s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[OwnS3]:
     store = OwnS3()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", store.endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test-access-key")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret-key")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    for name, value in s3_variables(store.endpoint).items():
+        monkeypatch.setenv(name, value)
     s3fs.S3FileSystem.clear_instance_cache()  # cached clients would keep another endpoint
     try:
         yield store
@@ -118,21 +120,6 @@ def test_the_store_going_away_mid_run_fails_clearly_and_a_rerun_recovers(
     assert outage_seconds < 120
 
 
-def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    home = tmp_path / "dagster_home"
-    home.mkdir(exist_ok=True)
-    return os.environ | local_env(tmp_path) | {"DAGSTER_HOME": str(home)} | extra
-
-
-def materialize_command(selection: str) -> list[str]:
-    return [str(BIN / "dagster"), "asset", "materialize", "-m", "real_estate.definitions"] + [
-        "--select",
-        selection,
-        "--partition",
-        DAY.isoformat(),
-    ]
-
-
 def kill_when(process: subprocess.Popen, writing: Callable[[], bool], timeout: float = 120) -> None:
     """SIGKILL the process group as soon as `writing()` holds (polled every few milliseconds)."""
     deadline = time.monotonic() + timeout
@@ -169,10 +156,9 @@ def test_sigkill_while_writing_keeps_the_previous_partition_and_the_next_run_com
         finished = [f for f in scratch.glob("real-estate-*/*.parquet") if f.read_bytes()[-4:] == b"PAR1"]
         return bool(finished)
 
-    aws = {name: os.environ[name] for name in AWS_VARIABLES if name in os.environ}
     process = subprocess.Popen(
-        materialize_command("key:bronze/house_sales"),
-        env=cli_env(tmp_path, TMPDIR=str(scratch), **env, **aws),
+        materialize_command("key:bronze/house_sales", DAY),
+        env=cli_env(tmp_path, TMPDIR=str(scratch), **env),
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -183,8 +169,8 @@ def test_sigkill_while_writing_keeps_the_previous_partition_and_the_next_run_com
     assert process.returncode == -signal.SIGKILL
     assert pipeline.lake_frame("bronze/house_sales", DAY).equals(before)
     rerun = subprocess.run(
-        materialize_command("key:bronze/house_sales"),
-        env=cli_env(tmp_path, **env, **aws),
+        materialize_command("key:bronze/house_sales", DAY),
+        env=cli_env(tmp_path, **env),
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -209,7 +195,7 @@ def test_two_runs_of_one_partition_at_once_leave_one_consistent_partition(
 
     runs = [
         subprocess.Popen(
-            materialize_command(selection), env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
+            materialize_command(selection, DAY), env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
         )
         for _ in range(2)
     ]

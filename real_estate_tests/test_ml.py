@@ -2,7 +2,6 @@
 
 import datetime as dt
 import shutil
-import socket
 from pathlib import Path
 
 import dagster as dg
@@ -13,6 +12,7 @@ import pytest
 from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.resources.mlflow import CHALLENGER, CHAMPION, MlflowResource
 from real_estate_tests.conftest import Pipeline, local_env, make_pipeline
+from real_estate_tests.ports import free_port
 
 WEEK = [dt.date(2026, 8, 1) + dt.timedelta(days=n) for n in range(8)]
 DAY = WEEK[-1] + dt.timedelta(days=1)
@@ -175,9 +175,7 @@ def test_an_unavailable_mlflow_store_fails_clearly_and_the_champion_keeps_servin
     ml_pipeline: Pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert train(ml_pipeline).success
-    with socket.socket() as probe:  # a port nothing listens on: the tracking server is down
-        probe.bind(("127.0.0.1", 0))
-        down = f"http://mlflow-user:s3cret@127.0.0.1:{probe.getsockname()[1]}"
+    down = f"http://mlflow-user:s3cret@127.0.0.1:{free_port()}"  # nothing listens: the server is down
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     outage = make_pipeline(local_env(tmp_path) | {"MLFLOW_TRACKING_URI": down}, ml_pipeline.instance)
 
