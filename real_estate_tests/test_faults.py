@@ -187,6 +187,9 @@ def test_two_runs_of_one_partition_at_once_leave_one_consistent_partition(
         admin.execute(f'CREATE DATABASE "{database}"')
     warehouse_url = postgres_url.rsplit("/", 1)[0] + f"/{database}"
     env = cli_env(tmp_path, REAL_ESTATE_WAREHOUSE_URL=warehouse_url)
+    # The instance exists before the runs, as in any deployment: two processes creating its sqlite
+    # tables at the same moment is Dagster's race, not the one under test.
+    dg.DagsterInstance.from_config(env["DAGSTER_HOME"]).dispose()
     pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_WAREHOUSE_URL": warehouse_url}, instance)
     pipeline.write_drop(DAY, rows=3_000)
     selection = "group:bronze or group:silver or key:gold/houses_with_parks or group:warehouse"
