@@ -167,6 +167,8 @@ class CheckedOutput:
     metadata: dict[str, object] = field(default_factory=dict)
     column_checks: dict[str, list[pa.Check]] = field(default_factory=dict)
     checks: list[dg.AssetCheckResult] = field(default_factory=list)
+    # Dagster's data version of the output, when the asset knows one (e.g. the source file's hash).
+    data_version: dg.DataVersion | None = None
 
 
 def _blocks(result: dg.AssetCheckResult) -> bool:
@@ -197,6 +199,7 @@ def publish_checked(
             output.frame,
             output_name=output.output_name,
             metadata=frame_metadata(output.frame) | output.metadata,
+            data_version=output.data_version,
         )
     yield from results
     if held_back:

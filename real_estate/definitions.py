@@ -3,8 +3,8 @@
 import dagster as dg
 
 from real_estate.assets import bronze, gold, ml, predictions, silver, warehouse
+from real_estate.assets.landing import landing_house_sales
 from real_estate.automation import (
-    build_landing_sensor,
     daily_parks_schedule,
     gold_automation_sensor,
     ingest_house_sales,
@@ -16,6 +16,7 @@ from real_estate.automation import (
 from real_estate.deployment import Settings
 from real_estate.executors import build_executor
 from real_estate.freshness import with_daily_freshness
+from real_estate.landing_sensor import house_sales_landing_sensor
 from real_estate.resources.alerts import SLACK_API_URL, SlackAlerts
 from real_estate.resources.lake import LakeIOManager
 from real_estate.resources.landing import LandingZone
@@ -78,10 +79,15 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         [warehouse.parks, warehouse.house_sales],
     )
     return dg.Definitions(
-        assets=[*lake_assets, *warehouse_assets, ml.build_price_model(settings.training_window_days)],
+        assets=[
+            landing_house_sales,
+            *lake_assets,
+            *warehouse_assets,
+            ml.build_price_model(settings.training_window_days),
+        ],
         jobs=[refresh_parks, ingest_house_sales, retrain_price_model],
         schedules=[daily_parks_schedule, weekly_retraining_schedule],
-        sensors=[build_landing_sensor(settings.landing_url), slack_on_run_failure, gold_automation_sensor],
+        sensors=[house_sales_landing_sensor, slack_on_run_failure, gold_automation_sensor],
         resources=build_resources(settings),
         executor=build_executor(settings.executor, settings.max_concurrent_steps),
     )

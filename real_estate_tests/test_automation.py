@@ -1,111 +1,20 @@
-"""Schedules, the landing sensor, Slack alerts and backfills, against real files, S3 and HTTP."""
+"""Schedules, Slack alerts and backfills, against real files and HTTP (landing sensor: test_landing.py)."""
 
 import datetime as dt
 import logging
-import uuid
-from pathlib import Path
 
-import boto3
 import dagster as dg
 import pytest
-from dagster._core.definitions.sensor_definition import SensorExecutionData
 
 from real_estate.automation import (
-    HOUSE_SALES_CHAIN,
-    PARKS_CHAIN,
     slack_on_run_failure,
 )
 from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.resources.alerts import SlackAlerts
-from real_estate.sample.house_sales import generate_house_sales, write_house_sales_drop
-from real_estate_tests.conftest import Pipeline, local_env, make_pipeline
+from real_estate_tests.conftest import Pipeline
 from real_estate_tests.slack_server import serve_slack
 
 DAY = dt.date(2026, 10, 5)
-
-
-class LandingSensor:
-    """The definitions' landing sensor, evaluated as the daemon would, cursor carried between ticks."""
-
-    def __init__(self, tmp_path: Path, landing_url: str, instance: dg.DagsterInstance) -> None:
-        self.defs = make_pipeline(
-            local_env(tmp_path) | {"REAL_ESTATE_LANDING_URL": landing_url}, instance
-        ).defs
-        self.sensor = self.defs.resolve_sensor_def("house_sales_landing_sensor")
-        self.instance = instance
-
-    def tick(self, cursor: str | None) -> SensorExecutionData:
-        context = dg.build_sensor_context(instance=self.instance, cursor=cursor, definitions=self.defs)
-        return self.sensor.evaluate_tick(context)
-
-
-def write_drop(landing_url: str, day: dt.date) -> None:
-    write_house_sales_drop(generate_house_sales(day, rows=10), landing_url, day)
-
-
-@pytest.mark.parametrize("storage", ["local", "s3"])
-def test_landing_sensor_requests_one_run_per_new_drop(
-    storage: str, tmp_path: Path, instance: dg.DagsterInstance, request: pytest.FixtureRequest
-) -> None:
-    landing_url = str(tmp_path / "landing")
-    if storage == "s3":
-        request.getfixturevalue("s3_endpoint")
-        bucket = f"landing-{uuid.uuid4().hex[:8]}"
-        boto3.client("s3").create_bucket(Bucket=bucket)
-        landing_url = f"s3://{bucket}/landing"
-    sensor = LandingSensor(tmp_path, landing_url, instance)
-    assert sensor.tick(None).skip_message is not None
-
-    write_drop(landing_url, DAY)
-    first = sensor.tick(None)
-
-    [run] = first.run_requests
-    assert run.partition_key == DAY.isoformat() and run.run_key.startswith(f"{DAY}.csv:")
-    assert set(run.asset_selection) == {*HOUSE_SALES_CHAIN, *PARKS_CHAIN}
-    again = sensor.tick(first.cursor)
-    assert not again.run_requests and again.skip_message is not None
-
-    write_drop(landing_url, DAY + dt.timedelta(days=1))
-    second = sensor.tick(again.cursor)
-    assert [r.partition_key for r in second.run_requests] == [(DAY + dt.timedelta(days=1)).isoformat()]
-
-
-def test_landing_sensor_skips_bad_names_with_a_reason(tmp_path: Path, instance: dg.DagsterInstance) -> None:
-    folder = tmp_path / "landing" / "house_sales"
-    folder.mkdir(parents=True)
-    for name in ("notes.txt", "2026-13-01.csv", "2025-12-31.csv", "2026-1-5.csv"):
-        (folder / name).write_text("id\n")
-
-    result = LandingSensor(tmp_path, str(tmp_path / "landing"), instance).tick(None)
-
-    assert not result.run_requests
-    reason = result.skip_message
-    assert "2026-13-01.csv" in reason and "2025-12-31.csv" in reason and "notes.txt" in reason
-
-
-def test_drops_already_ingested_before_the_sensor_saw_them_are_not_run_again(
-    tmp_path: Path, instance: dg.DagsterInstance
-) -> None:
-    pipeline = make_pipeline(local_env(tmp_path), instance)
-    pipeline.write_drop(DAY)
-    assert pipeline.materialize(DAY, dg.AssetSelection.assets(["bronze", "house_sales"])).success
-    pipeline.write_drop(DAY + dt.timedelta(days=1))
-
-    result = LandingSensor(tmp_path, pipeline.settings.landing_url, instance).tick(None)
-
-    assert [r.partition_key for r in result.run_requests] == [(DAY + dt.timedelta(days=1)).isoformat()]
-
-
-def test_a_replaced_drop_is_ingested_again(tmp_path: Path, instance: dg.DagsterInstance) -> None:
-    landing_url = str(tmp_path / "landing")
-    sensor = LandingSensor(tmp_path, landing_url, instance)
-    write_drop(landing_url, DAY)
-    first = sensor.tick(None)
-
-    write_house_sales_drop(generate_house_sales(DAY, rows=12), landing_url, DAY)
-    second = sensor.tick(first.cursor)
-
-    assert len(second.run_requests) == 1 and second.run_requests[0].run_key != first.run_requests[0].run_key
 
 
 def test_schedules_target_the_last_complete_day(pipeline: Pipeline) -> None:

@@ -2,8 +2,11 @@
 
 import datetime as dt
 import re
+import subprocess
+import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from real_estate.resources.warehouse_sql import (
     Dialect,
     RedshiftDialect,
     SchemaMismatchError,
+    WarehouseLockedError,
     redshift_copy_statement,
 )
 from real_estate.schemas.silver import HouseSalesSilver, ParksSilver
@@ -295,3 +299,90 @@ def test_three_partitions_loaded_twice_through_dagster_match_silver_and_queries_
     assert len(queries) == 4
     for query in queries:
         assert warehouse.query(query), query
+
+
+def test_a_row_count_mismatch_is_rolled_back_before_bi_sees_it(
+    postgres_url: str, tmp_path: Path, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = f"audit_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    url = postgres_url.rsplit("/", 1)[0] + f"/{database}"
+    monkeypatch.setenv("REAL_ESTATE_WAREHOUSE_URL", url)
+    pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_WAREHOUSE_URL": url}, instance)
+    upstream_and_warehouse = dg.AssetSelection.groups("bronze", "silver", "warehouse")
+    pipeline.write_drop(DAYS[0], rows=30)
+    assert pipeline.materialize(DAYS[0], upstream_and_warehouse).success
+    with psycopg.connect(url, autocommit=True) as admin:
+        # A rogue trigger: every load gains a row that silver does not have.
+        admin.execute(
+            "CREATE FUNCTION add_row() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN INSERT INTO real_estate.house_sales (id, partition_date) "
+            "VALUES (-1, (SELECT max(partition_date) FROM real_estate.house_sales)); RETURN NULL; END $$"
+        )
+        admin.execute(
+            "CREATE TRIGGER add_row AFTER INSERT ON real_estate.house_sales "
+            "FOR EACH STATEMENT WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION add_row()"
+        )
+    pipeline.write_drop(DAYS[0], rows=40)
+
+    result = pipeline.materialize(DAYS[0], upstream_and_warehouse, raise_on_error=False)
+
+    [check] = [
+        c for c in result.get_asset_check_evaluations() if c.asset_key.path == ["warehouse", "house_sales"]
+    ]
+    assert not check.passed and check.metadata["warehouse_rows"].value == 41
+    assert check.metadata["silver_rows"].value == 40
+    assert not result.success
+    with psycopg.connect(url) as reader:
+        rows = reader.execute(
+            "SELECT count(*), min(id) FROM real_estate.house_sales WHERE partition_date = %s", (DAYS[0],)
+        ).fetchone()
+    assert rows[0] == 30 and rows[1] > 0  # the previous load, untouched
+
+
+def hold_duckdb_lock(path: Path, seconds: float) -> subprocess.Popen:
+    """Another process (a BI tool, say) with the DuckDB file open for `seconds`."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+            "time.sleep(float(sys.argv[2]))",
+            str(path),
+            str(seconds),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "open"
+    return holder
+
+
+def test_a_duckdb_warehouse_held_by_a_reader_is_retried_until_it_is_free(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    resource = WarehouseResource(url=f"duckdb:///{path}")
+    resource.replace_partition("house_sales", HouseSalesSilver, DAYS[0], sales(DAYS[0], 5))
+    holder = hold_duckdb_lock(path, 3)
+    started = time.monotonic()
+
+    result = resource.replace_partition("house_sales", HouseSalesSilver, DAYS[0], sales(DAYS[0], 7))
+
+    holder.wait(timeout=30)
+    assert result.rows_in_partition == 7 and time.monotonic() - started >= 1
+
+
+def test_a_duckdb_warehouse_held_too_long_fails_naming_the_lock_and_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    resource = WarehouseResource(url=f"duckdb:///{path}", lock_timeout_seconds=2)
+    resource.replace_partition("house_sales", HouseSalesSilver, DAYS[0], sales(DAYS[0], 5))
+    holder = hold_duckdb_lock(path, 30)
+    try:
+        with pytest.raises(WarehouseLockedError) as failure:
+            resource.replace_partition("house_sales", HouseSalesSilver, DAYS[0], sales(DAYS[0], 7))
+    finally:
+        holder.kill()
+        holder.wait()
+    message = str(failure.value)
+    assert str(path) in message and "lock" in message and "read_only" in message
+    assert "2 s" in message

@@ -7,10 +7,11 @@ import dagster as dg
 import pandera.polars as pa
 
 from real_estate.assets.common import DATA_ENGINEERING, NETWORK_RETRY, partition_day
+from real_estate.assets.landing import LANDING_HOUSE_SALES_KEY
 from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
 from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
-from real_estate.resources.landing import LandingZone
+from real_estate.resources.landing import LANDING_VERSION_TAG, LandingZone
 from real_estate.resources.socrata import SocrataResource
 from real_estate.schemas.bronze import HouseSalesBronze, ParkFeaturesBronze, ParksAddressesBronze
 from real_estate.sources.socrata import SocrataError, SocrataUnavailable, rows_to_frame
@@ -131,6 +132,7 @@ HOUSE_SALES_KEY = dg.AssetKey(["bronze", "house_sales"])
 
 @dg.asset(
     key=HOUSE_SALES_KEY,
+    deps=[LANDING_HOUSE_SALES_KEY],
     group_name="bronze",
     partitions_def=daily_partitions,
     owners=[DATA_ENGINEERING],
@@ -143,9 +145,21 @@ def house_sales(
     context: dg.AssetExecutionContext, landing: LandingZone
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """The day's house-sales drop from the landing zone (`house_sales/<date>.csv`), as received."""
-    frame, source = landing.read_house_sales(partition_day(context))
-    context.log.info(f"bronze/house_sales [{context.partition_key}]: {frame.height} rows from {source}")
+    # A run started by the landing sensor reads only the drop version it was started for.
+    expected = context.run.tags.get(LANDING_VERSION_TAG)
+    frame, source, version = landing.read_house_sales(partition_day(context), expected_version=expected)
+    context.log.info(
+        f"bronze/house_sales [{context.partition_key}]: {frame.height} rows from {source} ({version})"
+    )
     yield from publish_checked(
         context,
-        [CheckedOutput(HOUSE_SALES_KEY, frame, HouseSalesBronze, metadata={"source_url": source})],
+        [
+            CheckedOutput(
+                HOUSE_SALES_KEY,
+                frame,
+                HouseSalesBronze,
+                metadata={"source_url": source, "landing_version": version},
+                data_version=dg.DataVersion(version),
+            )
+        ],
     )

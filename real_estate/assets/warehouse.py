@@ -1,5 +1,7 @@
 """Reporting: silver parks and house sales loaded un-aggregated into the warehouse for BI tools."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 import pandera.polars as pa
 import polars as pl
@@ -7,9 +9,26 @@ import polars as pl
 from real_estate.assets.common import ANALYTICS, partition_day
 from real_estate.partitions import daily_partitions
 from real_estate.resources.warehouse import WarehouseResource
+from real_estate.resources.warehouse_sql import RowCountMismatchError
 from real_estate.schemas.silver import HouseSalesSilver, ParksSilver
 
 ROW_COUNT_CHECK = "row_count_matches_silver"
+
+
+def row_count_result(partition_key: str, warehouse_rows: int, silver_rows: int) -> dg.AssetCheckResult:
+    """The audit done inside the load's transaction, before its commit, as the asset's check."""
+    passed = warehouse_rows == silver_rows
+    return dg.AssetCheckResult(
+        check_name=ROW_COUNT_CHECK,
+        passed=passed,
+        metadata={"partition": partition_key, "warehouse_rows": warehouse_rows, "silver_rows": silver_rows},
+        description=(
+            f"partition {partition_key}: {warehouse_rows} rows, as in silver"
+            if passed
+            else f"partition {partition_key}: the load would hold {warehouse_rows} rows for {silver_rows} "
+            "silver rows; rolled back before the commit"
+        ),
+    )
 
 
 def warehouse_load_asset(table: str, model: type[pa.DataFrameModel], description: str) -> dg.AssetsDefinition:
@@ -29,21 +48,31 @@ def warehouse_load_asset(table: str, model: type[pa.DataFrameModel], description
                 ROW_COUNT_CHECK,
                 asset=key,
                 blocking=True,
-                description="The warehouse holds exactly the silver rows of the partition.",
+                description=(
+                    "The warehouse holds exactly the silver rows of the partition; audited inside the "
+                    "load's transaction, so a mismatch is rolled back before BI sees it."
+                ),
             )
         ],
     )
     def load(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, silver_rows: pl.LazyFrame
-    ) -> dg.MaterializeResult:
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         day = partition_day(context)
         frame = silver_rows.collect()
-        result = warehouse.replace_partition(table, model, day, frame)
+        try:
+            result = warehouse.replace_partition(table, model, day, frame)
+        except RowCountMismatchError as mismatch:
+            # Rolled back before the commit: BI still sees the partition's previous rows.
+            yield row_count_result(context.partition_key, mismatch.rows_in_partition, frame.height)
+            raise dg.Failure(
+                description=f"{key.to_user_string()} [{day}]: {mismatch}", allow_retries=False
+            ) from mismatch
         context.log.info(
             f"{key.to_user_string()} [{day}]: {result.rows_loaded} rows loaded into {result.table}, "
             f"{result.rows_replaced} replaced, in {result.seconds:.2f} s"
         )
-        return dg.MaterializeResult(
+        yield dg.MaterializeResult(
             metadata={
                 "table": result.table,
                 "dagster/row_count": result.rows_loaded,
@@ -52,17 +81,7 @@ def warehouse_load_asset(table: str, model: type[pa.DataFrameModel], description
                 "warehouse": warehouse.kind,
                 "columns_added": ", ".join(result.columns_added) or "none",
             },
-            check_results=[
-                dg.AssetCheckResult(
-                    check_name=ROW_COUNT_CHECK,
-                    passed=result.rows_in_partition == frame.height,
-                    metadata={
-                        "partition": context.partition_key,
-                        "warehouse_rows": result.rows_in_partition,
-                        "silver_rows": frame.height,
-                    },
-                )
-            ],
+            check_results=[row_count_result(context.partition_key, result.rows_in_partition, frame.height)],
         )
 
     return load

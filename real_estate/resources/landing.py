@@ -1,16 +1,57 @@
-"""The landing zone where daily house-sales drops arrive as CSV files."""
+"""The landing zone where daily house-sales drops arrive as CSV files, and what each file is.
+
+Every file has a version that changes whenever its bytes change: a SHA-256 of its content on a
+local folder (computed again only when the file's inode, size, mtime or ctime moved), the ETag on
+S3. The landing sensor decides "new or replaced" by versions, never by clocks, and bronze refuses a
+drop whose version is not the one its run was started for.
+"""
 
 import csv
 import datetime as dt
+import hashlib
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import BinaryIO
 
 import dagster as dg
 import polars as pl
 from upath import UPath
 
 from real_estate.sample.house_sales import HOUSE_SALES_COLUMNS, house_sales_drop_url
-from real_estate.storage import as_upath
+from real_estate.storage import as_upath, is_local
 
 MB = 1024 * 1024
+# The run tag that carries the drop version a run was started for.
+LANDING_VERSION_TAG = "real_estate/landing_version"
+HASH_CHUNK = 4 * MB
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    """An entry directly under `<landing>/house_sales/`, as listed (nothing read yet)."""
+
+    name: str
+    # Changes whenever the entry may have changed: inode, size, mtime and ctime locally, the ETag on S3.
+    signature: str
+    # Why it cannot be a drop (a symlink, a folder), or None for a regular file.
+    problem: str | None = None
+    # Known from the listing on S3 (the ETag); computed from the content on a local folder.
+    version: str | None = None
+
+
+def content_version(drop: BinaryIO) -> str:
+    """The SHA-256 of a file's bytes, read from its current position in chunks, as a version."""
+    digest = hashlib.sha256()
+    while chunk := drop.read(HASH_CHUNK):
+        digest.update(chunk)
+    return f"sha256:{digest.hexdigest()}"
+
+
+def _stat_signature(status: os.stat_result) -> str:
+    # ctime cannot be set by a producer: a file rewritten in place with an old mtime still moves it.
+    return f"{status.st_ino}-{status.st_size}-{status.st_mtime_ns}-{status.st_ctime_ns}"
 
 
 class LandingZone(dg.ConfigurableResource):
@@ -19,27 +60,94 @@ class LandingZone(dg.ConfigurableResource):
     url: str
     max_drop_mb: int = 512
 
+    @property
+    def folder(self) -> UPath:
+        """`<landing>/house_sales`, where the drops are."""
+        return as_upath(self.url.rstrip("/") + "/house_sales")
+
     def house_sales_drop(self, day: dt.date) -> UPath:
         """Where the drop for `day` is expected."""
         return as_upath(house_sales_drop_url(self.url, day))
 
-    def read_house_sales(self, day: dt.date) -> tuple[pl.DataFrame, str]:
-        """The day's drop with every value a string, and its URL.
+    def list_files(self) -> list[LandingFile]:
+        """The entries directly under `house_sales/` (hidden ones aside); S3 listings are paged."""
+        folder = self.folder
+        if is_local(folder):
+            if not folder.exists():
+                return []
+            return [_local_file(entry) for entry in os.scandir(folder.path) if not entry.name.startswith(".")]
+        listing = folder.fs.ls(folder.path, detail=True, refresh=True)
+        return [_object_file(entry) for entry in listing if not _name(entry).startswith(".")]
+
+    def version_of(self, file: LandingFile, known: Mapping[str, tuple[str, str]]) -> str:
+        """`file`'s version: the ETag on S3; locally its content hash, reused while its signature holds."""
+        if file.version:
+            return file.version
+        if file.problem:
+            return f"entry:{file.signature}"  # never read: its listing is all there is to know
+        signature, version = known.get(file.name, ("", ""))
+        if signature == file.signature:
+            return version
+        with open(os.path.join(self.folder.path, file.name), "rb") as drop:
+            return content_version(drop)
+
+    def read_house_sales(
+        self, day: dt.date, expected_version: str | None = None
+    ) -> tuple[pl.DataFrame, str, str]:
+        """The day's drop with every value a string, its URL and the version read.
 
         Fails clearly, naming the partition, the file and the line or columns at fault, when the
-        drop is missing, too big to read into memory, not UTF-8 CSV, ragged, or has other columns
-        than the 21 of `kc_house_data` (in any order).
+        drop is missing, not a regular file, not the version `expected_version` names, changed
+        while read, too big to read into memory, not UTF-8 CSV, ragged, or has other columns than
+        the 21 of `kc_house_data` (in any order).
         """
         path = self.house_sales_drop(day)
+        if is_local(path):
+            frame, version = self._read_local(day, path, expected_version)
+        else:
+            frame, version = self._read_object(day, path, expected_version)
+        _check_header(day, path, frame)
+        return frame, str(path), version
+
+    def _read_local(
+        self, day: dt.date, path: UPath, expected_version: str | None
+    ) -> tuple[pl.DataFrame, str]:
+        try:
+            # O_NOFOLLOW: a symlink in the landing folder must never lead anywhere else on the machine.
+            descriptor = os.open(path.path, os.O_RDONLY | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            raise _missing(day, path) from None
+        except OSError as error:
+            raise _unusable(day, path, "is a symbolic link, not a regular file; it was not read") from error
+        with os.fdopen(descriptor, "rb") as drop:
+            before = os.fstat(drop.fileno())
+            if not stat.S_ISREG(before.st_mode):
+                raise _unusable(day, path, "is not a regular file; it was not read")
+            self._check_size(day, path, before.st_size)
+            version = content_version(drop)
+            _check_version(day, path, version, expected_version)
+            drop.seek(0)
+            frame = _parse(day, path, drop)
+            if _stat_signature(os.fstat(drop.fileno())) != _stat_signature(before):
+                raise _changed_while_read(day, path)
+        return frame, version
+
+    def _read_object(
+        self, day: dt.date, path: UPath, expected_version: str | None
+    ) -> tuple[pl.DataFrame, str]:
         if not path.exists():
-            raise dg.Failure(
-                description=(
-                    f"No house-sales drop for partition {day}: expected {path}. Write one with "
-                    f"`real-estate-sample --start {day}` or wait for the day's delivery."
-                ),
-                allow_retries=False,
-            )
-        size = path.stat().st_size
+            raise _missing(day, path)
+        info = path.fs.info(path.path, refresh=True)
+        self._check_size(day, path, int(info["size"]))
+        version = _etag_version(info)
+        _check_version(day, path, version, expected_version)
+        with path.open("rb") as drop:
+            frame = _parse(day, path, drop)
+        if _etag_version(path.fs.info(path.path, refresh=True)) != version:
+            raise _changed_while_read(day, path)
+        return frame, version
+
+    def _check_size(self, day: dt.date, path: UPath, size: int) -> None:
         if size > self.max_drop_mb * MB:
             raise _unusable(
                 day,
@@ -47,23 +155,85 @@ class LandingZone(dg.ConfigurableResource):
                 f"is {size / MB:,.0f} MB, above the {self.max_drop_mb:,} MB limit for one day's drop "
                 "(REAL_ESTATE_MAX_DROP_MB); it was not read. Split the delivery or raise the limit",
             )
-        try:
-            with path.open("rb") as drop:
-                frame = pl.read_csv(drop, infer_schema=False)
-        except (pl.exceptions.NoDataError, pl.exceptions.ComputeError) as error:
-            raise _unusable(day, path, _unreadable(path, error)) from error
-        if frame.is_empty():
-            raise _unusable(day, path, f"has a header but no rows (columns: {', '.join(frame.columns)})")
-        missing = [name for name in HOUSE_SALES_COLUMNS if name not in frame.columns]
-        unexpected = [name for name in frame.columns if name not in HOUSE_SALES_COLUMNS]
-        if missing or unexpected:
-            raise _unusable(
-                day,
-                path,
-                f"has a header (line 1) that lacks columns [{', '.join(missing)}] and has unexpected "
-                f"columns [{', '.join(unexpected)}]; expected the 21 kc_house_data columns",
-            )
-        return frame, str(path)
+
+
+def _name(entry: Mapping[str, object]) -> str:
+    return str(entry["name"]).rstrip("/").rsplit("/", 1)[-1]
+
+
+def _local_file(entry: os.DirEntry) -> LandingFile:
+    status = entry.stat(follow_symlinks=False)
+    problem = None
+    if entry.is_symlink():
+        problem = "is a symbolic link, not a regular file"
+    elif not stat.S_ISREG(status.st_mode):
+        problem = "is not a regular file"
+    return LandingFile(entry.name, _stat_signature(status), problem)
+
+
+def _object_file(entry: Mapping[str, object]) -> LandingFile:
+    if entry.get("type") == "directory":
+        return LandingFile(
+            _name(entry), "prefix", "is a folder; only objects directly under house_sales/ count"
+        )
+    version = _etag_version(entry)
+    return LandingFile(_name(entry), version, version=version)
+
+
+def _etag_version(info: Mapping[str, object]) -> str:
+    return f"etag:{str(info.get('ETag') or info.get('etag') or '').strip(chr(34))}"
+
+
+def _parse(day: dt.date, path: UPath, drop: BinaryIO) -> pl.DataFrame:
+    try:
+        frame = pl.read_csv(drop, infer_schema=False)
+    except (pl.exceptions.NoDataError, pl.exceptions.ComputeError) as error:
+        raise _unusable(day, path, _unreadable(path, error)) from error
+    return frame
+
+
+def _check_header(day: dt.date, path: UPath, frame: pl.DataFrame) -> None:
+    if frame.is_empty():
+        raise _unusable(day, path, f"has a header but no rows (columns: {', '.join(frame.columns)})")
+    missing = [name for name in HOUSE_SALES_COLUMNS if name not in frame.columns]
+    unexpected = [name for name in frame.columns if name not in HOUSE_SALES_COLUMNS]
+    if missing or unexpected:
+        raise _unusable(
+            day,
+            path,
+            f"has a header (line 1) that lacks columns [{', '.join(missing)}] and has unexpected "
+            f"columns [{', '.join(unexpected)}]; expected the 21 kc_house_data columns",
+        )
+
+
+def _check_version(day: dt.date, path: UPath, version: str, expected_version: str | None) -> None:
+    if expected_version and version != expected_version:
+        raise _unusable(
+            day,
+            path,
+            f"is version {version}, not {expected_version} that this run was started for: it was "
+            "replaced after the landing sensor saw it. The sensor starts a run for the new version once "
+            "it stays unchanged",
+        )
+
+
+def _missing(day: dt.date, path: UPath) -> dg.Failure:
+    return dg.Failure(
+        description=(
+            f"No house-sales drop for partition {day}: expected {path}. Write one with "
+            f"`real-estate-sample --start {day}` or wait for the day's delivery."
+        ),
+        allow_retries=False,
+    )
+
+
+def _changed_while_read(day: dt.date, path: UPath) -> dg.Failure:
+    return _unusable(
+        day,
+        path,
+        "changed while it was read (a producer still writing it?). The landing sensor starts a run "
+        "for the new version once it stays unchanged",
+    )
 
 
 def _unreadable(path: UPath, error: Exception) -> str:

@@ -51,6 +51,7 @@ class WarehouseResource(dg.ConfigurableResource):
     schema_name: str = "real_estate"
     redshift_staging_url: str | None = None
     redshift_iam_role: str | None = None
+    lock_timeout_seconds: float = 120.0
 
     @property
     def kind(self) -> str:
@@ -61,7 +62,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """The backend for the URL; a clear error naming the variable when it is not one we load."""
         if self.kind == "duckdb" and self.url.startswith("duckdb:///"):
             # duckdb:///relative/path and duckdb:////absolute/path, as SQLAlchemy reads them.
-            return DuckDbDialect(self.url.removeprefix("duckdb:///"))
+            return DuckDbDialect(self.url.removeprefix("duckdb:///"), self.lock_timeout_seconds)
         if self.kind == "postgresql":
             return PostgresDialect(self.url)
         if self.kind == "redshift":
@@ -79,7 +80,7 @@ class WarehouseResource(dg.ConfigurableResource):
     def replace_partition(
         self, table: str, model: type[pa.DataFrameModel], day: dt.date, frame: pl.DataFrame
     ) -> LoadResult:
-        """Replace partition `day` of `table` with `frame`, in one transaction."""
+        """Replace partition `day` of `table` with `frame`, in one transaction audited before commit."""
         quote_identifier(self.schema_name)
         spec = table_spec(self.schema_name, table, model)
         return self.dialect().replace_partition(spec, day, warehouse_rows(frame, day))

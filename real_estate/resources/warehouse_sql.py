@@ -2,11 +2,13 @@
 
 One load does, in one transaction: create the schema and table if missing (types from the
 pandera model), add columns that appeared upstream, refuse removed or retyped columns, delete the
-partition's rows, insert the new rows in bulk, and count them. A failure anywhere rolls back, so
-the partition's previous rows stay.
+partition's rows, insert the new rows in bulk, and count them. The count is audited before the
+commit: a partition that does not hold exactly the rows sent is rolled back, so BI never sees it.
+A failure anywhere rolls back, so the partition's previous rows stay.
 """
 
 import datetime as dt
+import random
 import re
 import time
 from collections.abc import Iterator
@@ -35,6 +37,22 @@ def quote_identifier(name: str) -> str:
 
 class SchemaMismatchError(RuntimeError):
     """The warehouse table's columns differ from the data in a way a load must not paper over."""
+
+
+class RowCountMismatchError(RuntimeError):
+    """After the insert, the partition does not hold exactly the rows sent; the load was rolled back."""
+
+    def __init__(self, table: str, day: dt.date, rows_sent: int, rows_in_partition: int) -> None:
+        super().__init__(
+            f"{table} [{day}]: the partition would hold {rows_in_partition} rows but {rows_sent} were "
+            "loaded; the load was rolled back and the previous rows stay"
+        )
+        self.rows_sent = rows_sent
+        self.rows_in_partition = rows_in_partition
+
+
+class WarehouseLockedError(RuntimeError):
+    """The embedded warehouse file stayed locked by another process for longer than the load waits."""
 
 
 @dataclass(frozen=True)
@@ -102,12 +120,14 @@ class Dialect:
             replaced = cursor.rowcount
             self.insert(cursor, spec, frame.select(list(spec.columns)), day)
             cursor.execute(f"SELECT count(*) FROM {spec.qualified} WHERE {PARTITION_COLUMN} = {p}", (day,))
-            in_partition = cursor.fetchone()[0]
+            in_partition = int(cursor.fetchone()[0])
+            if in_partition != frame.height:  # audit before publish: raising here rolls back
+                raise RowCountMismatchError(f"{spec.schema}.{spec.table}", day, frame.height, in_partition)
         return LoadResult(
             table=f"{spec.schema}.{spec.table}",
             rows_loaded=frame.height,
             rows_replaced=max(int(replaced), 0),
-            rows_in_partition=int(in_partition),
+            rows_in_partition=in_partition,
             columns_added=added,
             seconds=time.perf_counter() - started,
         )
@@ -147,7 +167,12 @@ class Dialect:
 
 
 class DuckDbDialect(Dialect):
-    """The embedded default: a DuckDB file any BI tool or the DuckDB CLI can open."""
+    """The embedded default: a DuckDB file any BI tool or the DuckDB CLI can open.
+
+    DuckDB allows one process at a time to open the file for writing, and any other process with
+    it open (even read-only) blocks the writer. A load waits for the file with backoff, up to
+    `lock_timeout_seconds`, then fails naming the lock.
+    """
 
     name = "duckdb"
     placeholder = "?"
@@ -161,15 +186,36 @@ class DuckDbDialect(Dialect):
         "Datetime": ("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE"),
     }
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, lock_timeout_seconds: float = 120.0) -> None:
         self.path = path
+        self.lock_timeout_seconds = lock_timeout_seconds
 
-    @contextmanager
-    def transaction(self) -> Iterator[Any]:
+    def connect(self) -> Any:
+        """A connection to the file, waiting (with backoff and jitter) while another process holds it."""
         import duckdb
 
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(self.path) as connection:
+        deadline = time.monotonic() + self.lock_timeout_seconds
+        delay = 0.1
+        while True:
+            try:
+                return duckdb.connect(self.path)
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower():
+                    raise
+                if time.monotonic() + delay > deadline:
+                    raise WarehouseLockedError(
+                        f"the DuckDB warehouse {self.path} stayed locked by another process for "
+                        f"{self.lock_timeout_seconds:g} s ({str(error).splitlines()[0][:300]}). Close "
+                        "long-lived connections to it: BI tools should open it in short sessions with "
+                        "read_only=True, or read a copy; then re-run the partition"
+                    ) from error
+                time.sleep(delay * random.uniform(0.5, 1.5))
+                delay = min(delay * 2, 5.0)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with self.connect() as connection:
             connection.execute("BEGIN TRANSACTION")
             try:
                 yield _DuckDbCursor(connection)
