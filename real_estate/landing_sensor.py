@@ -134,12 +134,37 @@ def plan_tick(
     return plan
 
 
-def bronze_version(instance: dg.DagsterInstance, partition: str) -> str | None:
-    """The drop version of bronze/house_sales' latest materialization of `partition`."""
+@dataclass(frozen=True)
+class Ingested:
+    """bronze/house_sales' latest materialization of a day: the drop version it read, and its event."""
+
+    version: str | None = None
+    event_id: int = 0
+
+
+def latest_ingested(instance: dg.DagsterInstance, partition: str) -> Ingested:
+    """What bronze/house_sales last ingested for `partition` (nothing yet: an empty `Ingested`)."""
     records = instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=BRONZE_HOUSE_SALES_KEY, asset_partitions=[partition]), limit=1
     ).records
-    return records[0].asset_materialization.tags.get(DATA_VERSION_TAG) if records else None
+    if not records:
+        return Ingested()
+    return Ingested(records[0].asset_materialization.tags.get(DATA_VERSION_TAG), records[0].storage_id)
+
+
+def run_request(drop: Drop, ingested: Ingested, have_parks: bool) -> dg.RunRequest:
+    """The run that ingests `drop`, and the day's parks when they are not there yet.
+
+    Its run key names the ingestion it follows too, so a drop put back to an earlier version
+    (A, then B, then A again) is still a new run to the daemon, which never repeats a run key,
+    while a tick evaluated twice asks for the same run.
+    """
+    return dg.RunRequest(
+        run_key=f"{drop.name}:{drop.version}:after-{ingested.event_id}",
+        partition_key=drop.partition,
+        asset_selection=HOUSE_SALES_CHAIN if have_parks else HOUSE_SALES_CHAIN + PARKS_CHAIN,
+        tags={"landing_file": drop.name, LANDING_VERSION_TAG: drop.version},
+    )
 
 
 def observation(drop: Drop) -> dg.AssetObservation:
@@ -192,20 +217,13 @@ def house_sales_landing_sensor(context: dg.SensorEvaluationContext, landing: Lan
         previous,
         files,
         partition_exists=daily_partitions.has_partition_key,
-        ingested=lambda drop: bronze_version(context.instance, drop.partition) == drop.version,
+        ingested=lambda drop: latest_ingested(context.instance, drop.partition).version == drop.version,
     )
     for name, reason in plan.newly_reported.items():
         context.log.warning(f"Landing file {shown(name)} skipped: {reason}")
     have_parks = set(context.instance.get_materialized_partitions(SILVER_PARKS_KEY))
     requests = [
-        dg.RunRequest(
-            run_key=f"{drop.name}:{drop.version}",
-            partition_key=drop.partition,
-            asset_selection=HOUSE_SALES_CHAIN
-            if drop.partition in have_parks
-            else HOUSE_SALES_CHAIN + PARKS_CHAIN,
-            tags={"landing_file": drop.name, LANDING_VERSION_TAG: drop.version},
-        )
+        run_request(drop, latest_ingested(context.instance, drop.partition), drop.partition in have_parks)
         for drop in plan.to_run
     ]
     return dg.SensorResult(

@@ -122,6 +122,14 @@ def test_each_complete_version_of_a_drop_is_ingested_exactly_once(
     os.utime(path, (1_600_000_000, 1_600_000_000))
     [result] = landing.ingest()
     assert result.success and landing.bronze_rows(DAY) == 30
+    # Put back as it first was: a new run again, under a run key the daemon has not seen.
+    landing.write(DAY, first)
+    [result] = landing.ingest()
+    assert result.success and landing.bronze_rows(DAY) == 40
+    landing.write(DAY, replacement)
+    os.utime(path, (1_600_000_000, 1_600_000_000))
+    [result] = landing.ingest()
+    assert result.success and landing.bronze_rows(DAY) == 30
 
     # Written in two halves across ticks: only the whole file is taken.
     later = DAY + dt.timedelta(days=1)
@@ -148,10 +156,11 @@ def test_each_complete_version_of_a_drop_is_ingested_exactly_once(
 
     for _ in range(3):
         assert not landing.tick().run_requests
-    assert [len(landing.bronze_materializations(day)) for day in (DAY, later, valid)] == [2, 1, 1]
+    assert [len(landing.bronze_materializations(day)) for day in (DAY, later, valid)] == [4, 1, 1]
     assert not landing.bronze_materializations(DAY + dt.timedelta(days=3))
     assert data_version(landing.bronze_materializations(DAY)[0]) == sha256(replacement)
-    assert len(landing.requests) == 4
+    run_keys = [request.run_key for request in landing.requests]
+    assert len(run_keys) == 6 and len(set(run_keys)) == 6
 
 
 def test_bronze_refuses_a_drop_replaced_after_its_run_was_requested_and_the_new_one_follows(
