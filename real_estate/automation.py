@@ -15,6 +15,7 @@ import datetime as dt
 import dagster as dg
 
 from real_estate.resources.alerts import SlackAlerts
+from real_estate.text import bounded, slack_escaped
 
 PARKS_CHAIN = [
     dg.AssetKey(["bronze", "parks_addresses"]),
@@ -32,6 +33,7 @@ PRICE_MODEL = dg.AssetSelection.assets(["ml", "price_model"])
 SILVER_PARKS_KEY = dg.AssetKey(["silver", "parks"])
 
 LATE_DROP_WINDOW = dt.timedelta(days=30)
+MAX_ALERT_LINE = 400
 
 
 def when_inputs_ready() -> dg.AutomationCondition:
@@ -92,14 +94,18 @@ def weekly_retraining_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunR
 
 
 def failure_alert_text(context: dg.RunFailureSensorContext, slack: SlackAlerts) -> str:
-    """What the alert says: job, partition, failed steps, failed checks with their metadata, a link."""
+    """What the alert says: job, partition, failed steps, failed checks with their metadata, a link.
+
+    Error messages and metadata can carry text from the data (a drop's column names, say): each
+    line is bounded and escaped, so nothing in it is live Slack markup.
+    """
     run = context.dagster_run
     partition = run.tags.get("dagster/partition", "(none)")
     lines = [f":red_circle: Run of {run.job_name} for partition {partition} failed."]
     for event in context.get_step_failure_events():
         error = event.event_specific_data.error
         message = (error.message if error else "").strip().splitlines()
-        lines.append(f"• step {event.step_key}: {message[0][:300] if message else 'failed'}")
+        lines.append(f"• step {event.step_key}: {message[0] if message else 'failed'}")
     records = context.instance.get_records_for_run(
         run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
@@ -114,7 +120,7 @@ def failure_alert_text(context: dg.RunFailureSensorContext, slack: SlackAlerts) 
             f"• check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed ({details})"
         )
     lines.append(f"Run: {slack.run_url(run.run_id)}")
-    return "\n".join(lines)
+    return "\n".join(bounded(slack_escaped(line), MAX_ALERT_LINE) for line in lines)
 
 
 ALERT_METADATA = (

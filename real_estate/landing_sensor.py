@@ -18,12 +18,11 @@ from real_estate.assets.landing import LANDING_HOUSE_SALES_KEY
 from real_estate.automation import HOUSE_SALES_CHAIN, PARKS_CHAIN, SILVER_PARKS_KEY, ingest_house_sales
 from real_estate.partitions import daily_partitions
 from real_estate.resources.landing import LANDING_VERSION_TAG, LandingFile, LandingZone
+from real_estate.text import bounded, name_list
 
 BRONZE_HOUSE_SALES_KEY = dg.AssetKey(["bronze", "house_sales"])
 
 DATA_VERSION_TAG = "dagster/data_version"
-MAX_NAME_SHOWN = 120
-MAX_NAMES_SHOWN = 20
 
 
 def drop_partition(name: str) -> str | None:
@@ -38,12 +37,6 @@ def drop_partition(name: str) -> str | None:
     if day.isoformat() != stem or day < daily_partitions.start.date():
         return None
     return stem
-
-
-def shown(name: str) -> str:
-    """A producer's file name as logs show it: bounded, printable characters only."""
-    printable = "".join(char if char.isprintable() else "?" for char in name[:MAX_NAME_SHOWN])
-    return printable + ("…" if len(name) > MAX_NAME_SHOWN else "")
 
 
 @dataclass
@@ -181,7 +174,7 @@ def summary(plan: TickPlan) -> str:
     """One line for the tick: what waits, what was found ingested, what is skipped and why."""
     parts = []
     if plan.waiting:
-        parts.append(f"waiting for {len(plan.waiting)} drops to stay unchanged: {names(plan.waiting)}")
+        parts.append(f"waiting for {len(plan.waiting)} drops to stay unchanged: {name_list(plan.waiting)}")
     if plan.already_ingested:
         parts.append(f"{len(plan.already_ingested)} drops already ingested (a backfill, say)")
     if plan.skipped:
@@ -189,15 +182,9 @@ def summary(plan: TickPlan) -> str:
     return "; ".join(parts) or "no new house-sales drops"
 
 
-def names(files: list[str]) -> str:
-    listed = ", ".join(shown(name) for name in files[:MAX_NAMES_SHOWN])
-    return listed + (f" and {len(files) - MAX_NAMES_SHOWN} more" if len(files) > MAX_NAMES_SHOWN else "")
-
-
 def reasons(skipped: dict[str, str]) -> str:
-    listed = [f"{shown(name)} ({reason})" for name, reason in list(skipped.items())[:MAX_NAMES_SHOWN]]
-    more = len(skipped) - MAX_NAMES_SHOWN
-    return ", ".join(listed) + (f" and {more} more" if more > 0 else "")
+    """Skipped files with their reasons, bounded like any text a producer chose."""
+    return name_list([f"{name} ({reason})" for name, reason in skipped.items()])
 
 
 @dg.sensor(
@@ -220,7 +207,7 @@ def house_sales_landing_sensor(context: dg.SensorEvaluationContext, landing: Lan
         ingested=lambda drop: latest_ingested(context.instance, drop.partition).version == drop.version,
     )
     for name, reason in plan.newly_reported.items():
-        context.log.warning(f"Landing file {shown(name)} skipped: {reason}")
+        context.log.warning(f"Landing file {bounded(name)} skipped: {reason}")
     have_parks = set(context.instance.get_materialized_partitions(SILVER_PARKS_KEY))
     requests = [
         run_request(drop, latest_ingested(context.instance, drop.partition), drop.partition in have_parks)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -83,3 +84,21 @@ def test_without_a_token_the_alert_is_logged(pipeline: Pipeline, caplog: pytest.
         slack_on_run_failure(alert_context(pipeline, result), slack=SlackAlerts(token=""))
 
     assert "no SLACK_BOT_TOKEN set" in caplog.text and "rejected_share_within_threshold" in caplog.text
+
+
+def test_alert_text_taken_from_data_is_bounded_and_inert(pipeline: Pipeline) -> None:
+    markup = "<!channel> <https://example.invalid|Re-auth> & more"
+    drop = Path(pipeline.write_drop(DAY, rows=20))
+    header, rest = drop.read_text().split("\n", 1)
+    drop.write_text(f"{header},{markup},{'y' * 50_000}\n" + rest.replace("\n", ",1,1\n"))
+    result = pipeline.materialize(DAY, UPSTREAM_OF_MODEL, raise_on_error=False)
+    assert not result.success
+
+    with serve_slack() as slack_api:
+        slack = SlackAlerts(token="xoxb-test-token", channel="#real-estate", api_url=slack_api.url)
+        slack_on_run_failure(alert_context(pipeline, result), slack=slack)
+
+    text = str(slack_api.calls[0]["text"])
+    assert "<!channel>" not in text and "<https://example.invalid" not in text
+    assert "&lt;!channel&gt; &lt;https://example.invalid|Re-auth&gt; &amp; more" in text
+    assert "step bronze__house_sales" in text and max(len(line) for line in text.splitlines()) <= 500

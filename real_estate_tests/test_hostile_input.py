@@ -114,3 +114,17 @@ def test_documented_tolerant_parse_of_separators_quoted_newlines_and_short_rows(
     short = rejected.filter(pl.col("source_line") == 4)
     assert short.height == 1 and "lat/long outside King County" in short["reject_reason"].item()
     assert silver.height + rejected.height == 400
+
+
+def test_a_20_mb_header_gives_a_bounded_error_naming_the_first_columns_and_a_count(
+    pipeline: Pipeline,
+) -> None:
+    extra = [f"{n:04d}" + "x" * 10_000 for n in range(2_000)]  # 2,000 names of 10 kB: a 20 MB header
+    drop = Path(pipeline.write_drop(DAY, rows=30))
+    drop.write_bytes(with_header(HEADER + "," + ",".join(extra))())
+
+    result = pipeline.materialize(DAY, BRONZE, raise_on_error=False)
+
+    message = result.failure_data_for_node("bronze__house_sales").error.message
+    assert "has unexpected columns [0000x" in message and "and 1980 more" in message
+    assert str(DAY) in message and len(message) < 10_000

@@ -21,6 +21,7 @@ from upath import UPath
 
 from real_estate.sample.house_sales import HOUSE_SALES_COLUMNS, house_sales_drop_url
 from real_estate.storage import as_upath, is_local
+from real_estate.text import name_list
 
 MB = 1024 * 1024
 # The run tag that carries the drop version a run was started for.
@@ -194,15 +195,15 @@ def _parse(day: dt.date, path: UPath, drop: BinaryIO) -> pl.DataFrame:
 
 def _check_header(day: dt.date, path: UPath, frame: pl.DataFrame) -> None:
     if frame.is_empty():
-        raise _unusable(day, path, f"has a header but no rows (columns: {', '.join(frame.columns)})")
+        raise _unusable(day, path, f"has a header but no rows (columns: {name_list(frame.columns)})")
     missing = [name for name in HOUSE_SALES_COLUMNS if name not in frame.columns]
     unexpected = [name for name in frame.columns if name not in HOUSE_SALES_COLUMNS]
     if missing or unexpected:
         raise _unusable(
             day,
             path,
-            f"has a header (line 1) that lacks columns [{', '.join(missing)}] and has unexpected "
-            f"columns [{', '.join(unexpected)}]; expected the 21 kc_house_data columns",
+            f"has a header (line 1) that lacks columns [{name_list(missing)}] and has unexpected "
+            f"columns [{name_list(unexpected)}]; expected the 21 kc_house_data columns",
         )
 
 

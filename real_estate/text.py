@@ -1,0 +1,27 @@
+"""Text taken from data (file names, column names, values, error messages) made safe to show.
+
+Whatever a producer writes can reach logs, check descriptions and Slack: it is shown bounded in
+length, with non-printable characters replaced, and escaped where it would be markup.
+"""
+
+from collections.abc import Sequence
+
+MAX_NAME = 120
+MAX_NAMES = 20
+
+
+def bounded(text: str, limit: int = MAX_NAME) -> str:
+    """`text` cut to `limit` characters (marked with …), non-printable characters as `?`."""
+    printable = "".join(char if char.isprintable() else "?" for char in text[:limit])
+    return printable + ("…" if len(text) > limit else "")
+
+
+def name_list(names: Sequence[str], limit: int = MAX_NAMES) -> str:
+    """The first `limit` names, each bounded, then how many more there are."""
+    listed = ", ".join(bounded(name) for name in names[:limit])
+    return listed + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def slack_escaped(text: str) -> str:
+    """Text that Slack shows as typed: `&`, `<` and `>` escaped, so no mention or link is live."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
