@@ -86,6 +86,7 @@ class Pipeline:
         day: dt.date,
         selection: dg.AssetSelection | None = None,
         raise_on_error: bool = True,
+        run_config: dict | None = None,
     ) -> dg.ExecuteInProcessResult:
         keys = (selection or dg.AssetSelection.all()).resolve(self.defs.resolve_asset_graph())
         return self.defs.resolve_implicit_global_asset_job_def().execute_in_process(
@@ -93,6 +94,7 @@ class Pipeline:
             asset_selection=list(keys),
             instance=self.instance,
             raise_on_error=raise_on_error,
+            run_config=run_config,
         )
 
     def lake_frame(self, key: str, day: dt.date) -> pl.DataFrame:

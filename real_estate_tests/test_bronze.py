@@ -107,3 +107,28 @@ def test_each_failure_ends_clearly_with_no_partition_written(
     message = result.failure_data_for_node("bronze__parks_addresses").error.message
     assert "bronze/parks_addresses" in message and "2026-06-01" in message and expected in message
     assert not (Path(pipeline.settings.lake_url) / "bronze" / "parks_addresses").exists()
+
+
+def test_a_day_with_a_stored_snapshot_keeps_it_unless_the_run_asks_to_refetch(
+    soda: SodaServer, tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": soda.url}, instance)
+    first = pipeline.materialize(DAY, PARKS)
+    stored = pipeline.lake_frame("bronze/parks_addresses", DAY)
+    soda.datasets["v5tj-kqhc"] = soda.datasets["v5tj-kqhc"][:500]  # the source moves on
+    asked_before = len(soda.requests)
+
+    again = pipeline.materialize(DAY, PARKS)
+
+    assert pipeline.lake_frame("bronze/parks_addresses", DAY).equals(stored)
+    assert not [path for path, _, _ in soda.requests[asked_before:] if "v5tj-kqhc" in path]
+    fetched = first.asset_materializations_for_node("bronze__parks_addresses")[0].metadata
+    kept = again.asset_materializations_for_node("bronze__parks_addresses")[0].metadata
+    assert fetched["snapshot"].value == "fetched" and kept["snapshot"].value == "kept"
+    assert kept["fetched_at"] == fetched["fetched_at"]
+    lag = (dt.datetime.now(dt.UTC).date() - DAY).days - 1
+    assert fetched["fetched_days_after_partition"].value == lag
+
+    refetch = {"ops": {"bronze__parks_addresses": {"config": {"refetch": True}}}}
+    assert pipeline.materialize(DAY, PARKS, run_config=refetch).success
+    assert pipeline.lake_frame("bronze/parks_addresses", DAY).height == 500

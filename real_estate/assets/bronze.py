@@ -5,6 +5,8 @@ from collections.abc import Iterator
 
 import dagster as dg
 import pandera.polars as pa
+import polars as pl
+from pydantic import Field
 
 from real_estate.assets.common import DATA_ENGINEERING, NETWORK_RETRY, partition_day
 from real_estate.assets.landing import LANDING_HOUSE_SALES_KEY
@@ -37,6 +39,76 @@ def field_drift_check(
         },
         description=f"added: {added or 'none'}; removed: {removed or 'none'}",
     )
+
+
+class SnapshotConfig(dg.Config):
+    """Run config of a Socrata snapshot."""
+
+    refetch: bool = Field(
+        default=False,
+        description="Fetch the source again even when the day already has a stored snapshot, replacing it.",
+    )
+
+
+SNAPSHOT_METADATA = (
+    "source_url",
+    "dataset_id",
+    "source_row_count",
+    "pages",
+    "fields_seen",
+    "fetched_at",
+    "fetched_days_after_partition",
+)
+
+
+def stored_snapshot(context: dg.AssetExecutionContext, key: dg.AssetKey) -> tuple[pl.DataFrame, dict] | None:
+    """The day's snapshot already in the lake, with what its fetch recorded; None when there is none.
+
+    Past snapshots are history: a re-run or backfill of the day keeps what was fetched then.
+    """
+    frame = context.resources.io_manager.read_partition(key, context.partition_key)
+    if frame is None:
+        return None
+    records = context.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=[context.partition_key]), limit=1
+    ).records
+    recorded = records[0].asset_materialization.metadata if records else {}
+    metadata = {name: recorded[name] for name in SNAPSHOT_METADATA if name in recorded}
+    return frame, {"fetched_at": "unknown"} | metadata | {"snapshot": "kept"}
+
+
+def fetch_snapshot(
+    context: dg.AssetExecutionContext, key: dg.AssetKey, dataset_id: str, socrata: SocrataResource
+) -> tuple[pl.DataFrame, dict]:
+    """The source's current state, with when it was fetched and how long after the day ended."""
+    client = socrata.client()
+    try:
+        fetched = client.fetch(dataset_id)
+    except SocrataUnavailable:
+        raise  # the step's RetryPolicy tries again later
+    except SocrataError as error:
+        raise dg.Failure(
+            description=f"{key.to_user_string()} [{context.partition_key}]: {error}",
+            allow_retries=False,
+        ) from error
+    finally:
+        client.close()
+    frame = rows_to_frame(fetched.rows)
+    context.log.info(
+        f"{key.to_user_string()} [{context.partition_key}]: {frame.height} rows of {dataset_id} "
+        f"in {fetched.pages} pages"
+    )
+    fetched_at = dt.datetime.now(dt.UTC)
+    return frame, {
+        "snapshot": "fetched",
+        "source_url": "bundled sample" if socrata.is_sample else fetched.url,
+        "dataset_id": dataset_id,
+        "source_row_count": fetched.source_count,
+        "pages": fetched.pages,
+        "fields_seen": ", ".join(frame.columns),
+        "fetched_at": fetched_at.isoformat(timespec="seconds"),
+        "fetched_days_after_partition": (fetched_at.date() - partition_day(context)).days - 1,
+    }
 
 
 def socrata_snapshot_asset(
@@ -73,34 +145,17 @@ def socrata_snapshot_asset(
         ],
     )
     def snapshot(
-        context: dg.AssetExecutionContext, socrata: SocrataResource
+        context: dg.AssetExecutionContext, config: SnapshotConfig, socrata: SocrataResource
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-        dataset_id = getattr(socrata, dataset_id_field)
-        client = socrata.client()
-        try:
-            fetched = client.fetch(dataset_id)
-        except SocrataUnavailable:
-            raise  # the step's RetryPolicy tries again later
-        except SocrataError as error:
-            raise dg.Failure(
-                description=f"{key.to_user_string()} [{context.partition_key}]: {error}",
-                allow_retries=False,
-            ) from error
-        finally:
-            client.close()
-        frame = rows_to_frame(fetched.rows)
-        context.log.info(
-            f"{key.to_user_string()} [{context.partition_key}]: {frame.height} rows of {dataset_id} "
-            f"in {fetched.pages} pages"
-        )
-        metadata = {
-            "source_url": "bundled sample" if socrata.is_sample else fetched.url,
-            "dataset_id": dataset_id,
-            "source_row_count": fetched.source_count,
-            "pages": fetched.pages,
-            "fields_seen": ", ".join(frame.columns),
-            "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
+        stored = None if config.refetch else stored_snapshot(context, key)
+        if stored is not None:
+            frame, metadata = stored
+            context.log.info(
+                f"{key.to_user_string()} [{context.partition_key}]: kept the stored snapshot fetched at "
+                f"{metadata['fetched_at']} ({frame.height} rows); run with refetch to replace it"
+            )
+        else:
+            frame, metadata = fetch_snapshot(context, key, getattr(socrata, dataset_id_field), socrata)
         drift = field_drift_check(key, frame.columns, expected_fields, context.partition_key)
         if not drift.passed:
             context.log.warning(

@@ -32,6 +32,18 @@ class PolarsParquetIOManager(dg.UPathIOManager):
             raise FileNotFoundError(f"{path} does not exist")
         return pl.scan_parquet(path.path if is_local(path) else str(path))
 
+    def partition_path(self, asset_key: dg.AssetKey, partition: str) -> UPath:
+        """Where the lake keeps one partition of an asset (the path a load of it would read)."""
+        folder = self._base_path.joinpath(*asset_key.path)
+        return self._with_extension(self.make_safe_partition_path(folder, partition))
+
+    def read_partition(self, asset_key: dg.AssetKey, partition: str) -> pl.DataFrame | None:
+        """One stored partition of an asset, or None when the lake has none."""
+        path = self.partition_path(asset_key, partition)
+        if not path.exists():
+            return None
+        return pl.read_parquet(path.path if is_local(path) else str(path))
+
     def make_directory(self, path: UPath) -> None:
         # Object stores have no directories, and local ones are made by the atomic write.
         return None
