@@ -5,6 +5,7 @@ warehouse, a sqlite MLflow store and Slack alerts written to the log. `prod` ref
 unless every setting it needs is given explicitly.
 """
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,6 +43,26 @@ REQUIRED_IN_PROD = (
 
 class ConfigurationError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
+
+
+PARTITIONS_START = "REAL_ESTATE_PARTITIONS_START"
+DEFAULT_PARTITIONS_START = "2026-01-01"
+
+
+def partitions_start(env: Mapping[str, str] | None = None) -> str:
+    """The first daily partition (`REAL_ESTATE_PARTITIONS_START`, default 2026-01-01).
+
+    Set it earlier to backfill imported history (see `real-estate-import`). It is read when the
+    definitions load, by every process (UI, daemon, runs, CLI) from its own environment.
+    """
+    value = ((os.environ if env is None else env).get(PARTITIONS_START) or DEFAULT_PARTITIONS_START).strip()
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day is None or day.isoformat() != value or day > dt.datetime.now(dt.UTC).date():
+        raise ConfigurationError(f"{PARTITIONS_START}={value!r}: expected a past day as YYYY-MM-DD")
+    return value
 
 
 def warehouse_kind(url: str) -> str:

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
-PIPELINE_START_DATE = "2026-01-01"
+from real_estate.deployment import partitions_start
 
-daily_partitions = dg.DailyPartitionsDefinition(start_date=PIPELINE_START_DATE)
+# 2026-01-01 unless REAL_ESTATE_PARTITIONS_START says otherwise (imported history starts earlier).
+daily_partitions = dg.DailyPartitionsDefinition(start_date=partitions_start())

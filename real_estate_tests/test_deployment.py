@@ -1,10 +1,13 @@
 """Settings read from the environment: defaults, production requirements and clear errors."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from real_estate.deployment import REQUIRED_IN_PROD, ConfigurationError, Settings
+from real_estate.deployment import REQUIRED_IN_PROD, ConfigurationError, Settings, partitions_start
 
 
 def test_local_defaults_need_nothing_and_resolve_against_the_working_directory(
@@ -71,3 +74,24 @@ def test_prod_starts_with_everything_set() -> None:
 def test_malformed_settings_name_the_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(ConfigurationError, match=named):
         Settings.from_env(env)
+
+
+@pytest.mark.parametrize("value", ["2014-5-2", "yesterday", "2999-01-01"])
+def test_a_malformed_partitions_start_names_the_variable(value: str) -> None:
+    with pytest.raises(
+        ConfigurationError, match=f"REAL_ESTATE_PARTITIONS_START='{value}': expected a past day"
+    ):
+        partitions_start({"REAL_ESTATE_PARTITIONS_START": value})
+
+
+def test_the_partitions_start_on_2026_01_01_unless_the_environment_moves_them() -> None:
+    def first_partition(env: dict[str, str]) -> str:
+        code = "from real_estate.partitions import daily_partitions as p; print(p.get_first_partition_key())"
+        completed = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True
+        )
+        return completed.stdout.strip()
+
+    without = {name: value for name, value in os.environ.items() if name != "REAL_ESTATE_PARTITIONS_START"}
+    assert first_partition(without) == "2026-01-01"
+    assert first_partition(without | {"REAL_ESTATE_PARTITIONS_START": "2014-05-02"}) == "2014-05-02"

@@ -1,0 +1,102 @@
+"""`real-estate-import`: a multi-day house-sales file split into daily drops in the landing zone.
+
+Each day's sales become `house_sales/<YYYY-MM-DD>.csv`, published atomically, with the file's own
+columns and strings. Rows whose `date` does not parse are refused and named; the command then
+exits non-zero. The landing sensor (or `real-estate-backfill`) ingests the days; days before the
+first partition need `REAL_ESTATE_PARTITIONS_START` set at or before the first day.
+"""
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from real_estate.deployment import PARTITIONS_START, Settings, partitions_start
+from real_estate.sample.house_sales import HOUSE_SALES_COLUMNS, write_house_sales_drop
+from real_estate.text import name_list
+from real_estate.transforms.history import split_by_sale_day
+
+MAX_REFUSED_SHOWN = 20
+
+
+class ImportRefused(ValueError):
+    """The file cannot be imported at all (not CSV, other columns); nothing was written."""
+
+
+def read_sales(path: Path) -> pl.DataFrame:
+    """Every value a string, exactly as in the file; the kc_house_data columns required."""
+    try:
+        sales = pl.read_csv(path, infer_schema=False)
+    except (OSError, pl.exceptions.NoDataError, pl.exceptions.ComputeError) as error:
+        raise ImportRefused(
+            f"{path} cannot be read as UTF-8 CSV: {str(error).splitlines()[0][:300]}"
+        ) from error
+    missing = [name for name in HOUSE_SALES_COLUMNS if name not in sales.columns]
+    unexpected = [name for name in sales.columns if name not in HOUSE_SALES_COLUMNS]
+    if missing or unexpected:
+        raise ImportRefused(
+            f"{path} has a header that lacks columns [{name_list(missing)}] and has unexpected columns "
+            f"[{name_list(unexpected)}]; expected the 21 kc_house_data columns. Nothing was written."
+        )
+    return sales
+
+
+def import_history(path: Path, landing_url: str) -> tuple[dict[dt.date, int], pl.DataFrame]:
+    """Write one drop per sale day; the rows written per day, and the refused rows."""
+    days, refused = split_by_sale_day(read_sales(path))
+    for day, sales in days.items():
+        write_house_sales_drop(sales, landing_url, day)
+    return {day: sales.height for day, sales in days.items()}, refused
+
+
+def report(written: dict[dt.date, int], refused: pl.DataFrame, landing_url: str, start: str) -> list[str]:
+    """What the import did, in a few lines."""
+    lines = []
+    if written:
+        first, last = min(written), max(written)
+        lines.append(
+            f"Wrote {len(written)} daily drops, {sum(written.values()):,} sales, from {first} to {last}, "
+            f"into {landing_url.rstrip('/')}/house_sales/"
+        )
+        if first.isoformat() < start:
+            lines.append(
+                f"{sum(day.isoformat() < start for day in written)} of these days are before the first "
+                f"partition ({start}): set {PARTITIONS_START}={first} for every Dagster process to "
+                "ingest them"
+            )
+    if refused.height:
+        shown = ", ".join(
+            f"line {line} (date {date!r})" for line, date in refused.head(MAX_REFUSED_SHOWN).iter_rows()
+        )
+        more = refused.height - MAX_REFUSED_SHOWN
+        lines.append(
+            f"Refused {refused.height} rows without a parsable date (YYYYMMDDTHHMMSS): {shown}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Split a file of many days' sales into daily drops; exit 1 if any row was refused."""
+    parser = argparse.ArgumentParser(prog="real-estate-import", description=__doc__)
+    parser.add_argument("file", type=Path, help="a CSV in kc_house_data's columns, e.g. kc_house_data.csv")
+    parser.add_argument(
+        "--landing",
+        help="landing zone folder or s3:// URL (default: REAL_ESTATE_LANDING_URL or data/landing)",
+    )
+    args = parser.parse_args(argv)
+    landing_url = args.landing or Settings.from_env().landing_url
+    try:
+        written, refused = import_history(args.file, landing_url)
+    except ImportRefused as error:
+        print(f"real-estate-import: {error}", file=sys.stderr)
+        return 2
+    for line in report(written, refused, landing_url, partitions_start()):
+        print(line)
+    return 1 if refused.height else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
