@@ -3,20 +3,33 @@ named and future drops, tick by tick as the daemon evaluates them, with the runs
 
 import datetime as dt
 import hashlib
+import json
 import os
+import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
 import dagster as dg
 import pytest
 from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
-from dagster._core.definitions.sensor_definition import SensorExecutionData
 from dagster._core.loader import LoadingContextForTest
 from dagster._core.test_utils import freeze_time
 
+from real_estate import landing_sensor
 from real_estate.automation import HOUSE_SALES_CHAIN, PARKS_CHAIN
+from real_estate.landing_plan import (
+    MAX_ATTEMPTS,
+    Drop,
+    DropState,
+    LandingCursor,
+    next_step,
+    plan_tick,
+)
 from real_estate.partitions import daily_partitions
+from real_estate.resources import landing as landing_resource
+from real_estate.resources.landing import LandingFile
 from real_estate.sample.house_sales import generate_house_sales
 from real_estate_tests.conftest import local_env, make_pipeline
 
@@ -35,6 +48,14 @@ def sha256(data: bytes) -> str:
     return f"sha256:{hashlib.sha256(data).hexdigest()}"
 
 
+@dataclass(frozen=True)
+class Tick:
+    """One evaluation as the daemon acts on it: new run requests (a repeated run key is dropped)."""
+
+    run_requests: list[dg.RunRequest]
+    skip_message: str | None
+
+
 class Landing:
     """The real landing sensor, ticked as the daemon would (cursor carried), and the runs it asks for."""
 
@@ -48,7 +69,7 @@ class Landing:
         self.cursor: str | None = None
         self.requests: list[dg.RunRequest] = []
 
-    def tick(self) -> SensorExecutionData:
+    def tick(self) -> Tick:
         context = dg.build_sensor_context(
             instance=self.instance, cursor=self.cursor, definitions=self.defs, resources=self.defs.resources
         )
@@ -58,8 +79,10 @@ class Landing:
         for event in result.asset_events:
             self.instance.report_runless_asset_event(event)
         self.cursor = result.cursor
-        self.requests.extend(result.run_requests)
-        return result
+        known = {request.run_key for request in self.requests}
+        new = [request for request in result.run_requests if request.run_key not in known]
+        self.requests.extend(new)
+        return Tick(new, result.skip_message)
 
     def run(self, request: dg.RunRequest) -> dg.ExecuteInProcessResult:
         return self.defs.resolve_job_def("ingest_house_sales").execute_in_process(
@@ -147,6 +170,7 @@ def test_each_complete_version_of_a_drop_is_ingested_exactly_once(
     landing.write(valid, drop_bytes(valid, rows=20))
     landing.write(DAY, drop_bytes(dt.date(2062, 1, 1), rows=5), name="2062-01-01.csv")
     landing.write(DAY, b"not a drop\n", name="notes.txt")
+    landing.write(valid, drop_bytes(valid, rows=3), name=f".{valid}.csv.tmp")  # a producer's upload
     outside = tmp_path / "elsewhere.csv"
     outside.write_bytes(drop_bytes(DAY + dt.timedelta(days=3), rows=5))
     (landing.folder / f"{DAY + dt.timedelta(days=3)}.csv").symlink_to(outside)
@@ -244,8 +268,9 @@ def test_names_that_are_not_drops_are_skipped_with_their_reason(
     tmp_path: Path, instance: dg.DagsterInstance
 ) -> None:
     landing = Landing(tmp_path, instance)
-    for name in ("notes.txt", "2026-13-01.csv", "2025-12-31.csv", "2026-1-5.csv", "x" * 5000 + ".csv"):
-        landing.write(DAY, b"id\n", name=name[:255])
+    hostile = "\x1b[31m" + "x" * 240 + ".csv"  # a terminal escape and 250 characters
+    for name in ("notes.txt", "2026-13-01.csv", "2025-12-31.csv", "2026-1-5.csv", hostile):
+        landing.write(DAY, b"id\n", name=name)
     (landing.folder / "archive").mkdir()
 
     results = [landing.tick(), landing.tick()]
@@ -255,7 +280,7 @@ def test_names_that_are_not_drops_are_skipped_with_their_reason(
     for name in ("notes.txt", "2026-13-01.csv", "2025-12-31.csv", "2026-1-5.csv", "archive"):
         assert name in reason
     assert "not <YYYY-MM-DD>.csv" in reason and "not a regular file" in reason
-    assert len(reason) < 3000  # a producer's long name is shown bounded
+    assert "\x1b" not in reason and "x" * 200 not in reason and "?[31m" + "x" * 100 in reason
 
 
 def test_bronze_refuses_a_symlinked_drop_and_writes_nothing(
@@ -323,3 +348,134 @@ def test_a_drop_whose_parks_are_there_asks_only_for_the_house_sales_chain(
     [request] = [*landing.tick().run_requests, *landing.tick().run_requests]
 
     assert set(request.asset_selection) == set(HOUSE_SALES_CHAIN)
+
+
+def test_a_version_whose_run_failed_is_tried_again_after_a_wait_then_given_up_with_a_reason(
+    tmp_path: Path, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ahead = [0.0]  # seconds the sensor's clock runs ahead of the real one (run end times are real)
+    monkeypatch.setattr(landing_sensor, "now", lambda: time.time() + ahead[0])
+    landing = Landing(tmp_path, instance)
+    drop = drop_bytes(DAY, rows=20)
+    path = landing.write(DAY, drop)
+    landing.tick()
+    [request] = landing.tick().run_requests
+
+    def fail_once_moved_away(request: dg.RunRequest) -> None:
+        path.rename(tmp_path / "moved-away.csv")  # the producer takes the file back for a moment
+        assert not landing.run(request).success
+        (tmp_path / "moved-away.csv").rename(path)
+
+    fail_once_moved_away(request)
+    assert not landing.tick().run_requests  # too soon after the failure
+    ahead[0] += 61
+    [second] = landing.tick().run_requests
+    assert second.run_key != request.run_key and landing.run(second).success
+    assert landing.bronze_rows(DAY) == 20
+
+    broken = DAY + dt.timedelta(days=1)
+    path = landing.write(broken, drop_bytes(broken, rows=5))
+    landing.tick()
+    for wait in (0, 61, 601):
+        ahead[0] += wait
+        [attempt] = landing.tick().run_requests
+        fail_once_moved_away(attempt)
+    ahead[0] += 3600
+    gave_up = [landing.tick() for _ in range(2)]
+    assert not any(tick.run_requests for tick in gave_up)
+    assert f"{broken}.csv (its last 3 runs failed" in (gave_up[-1].skip_message or "")
+
+
+def test_a_fifo_named_as_a_drop_is_skipped_and_bronze_refuses_it_without_hanging(
+    tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    landing = Landing(tmp_path, instance)
+    landing.folder.mkdir(parents=True)
+    os.mkfifo(landing.folder / f"{DAY}.csv")
+
+    ticks = [landing.tick(), landing.tick()]
+    result = landing.pipeline.materialize(DAY, dg.AssetSelection.assets(BRONZE), raise_on_error=False)
+
+    assert not any(tick.run_requests for tick in ticks)
+    assert f"{DAY}.csv (is not a regular file)" in (ticks[-1].skip_message or "")
+    message = result.get_step_failure_events()[0].step_failure_data.error.message
+    assert "is not a regular file; it was not read" in message
+
+
+def test_drops_the_earlier_release_handled_are_not_ingested_again_after_an_upgrade(
+    tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    landing = Landing(tmp_path, instance)
+    handled = landing.write(DAY, drop_bytes(DAY, rows=10))
+    later = DAY + dt.timedelta(days=1)
+    landing.write(later, drop_bytes(later, rows=10))
+    status = handled.stat()
+    landing.cursor = json.dumps([f"{DAY}.csv:{status.st_size}-{status.st_mtime_ns}"])  # the old cursor
+
+    requests = [*landing.tick().run_requests, *landing.tick().run_requests]
+
+    assert [request.partition_key for request in requests] == [later.isoformat()]
+
+
+def test_bronze_refuses_a_drop_that_changes_while_it_is_read(
+    tmp_path: Path, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing = Landing(tmp_path, instance)
+    path = landing.write(DAY, drop_bytes(DAY, rows=10))
+    parse = landing_resource._parse
+
+    def parse_while_the_producer_appends(*args: object) -> object:
+        with path.open("ab") as appending:
+            appending.write(drop_bytes(DAY, rows=3).split(b"\n", 1)[1])
+        return parse(*args)
+
+    monkeypatch.setattr(landing_resource, "_parse", parse_while_the_producer_appends)
+    result = landing.pipeline.materialize(DAY, dg.AssetSelection.assets(BRONZE), raise_on_error=False)
+
+    message = result.get_step_failure_events()[0].step_failure_data.error.message
+    assert "changed while it was read" in message and not landing.bronze_materializations(DAY)
+
+
+def listed(name: str, version: str, problem: str | None = None) -> LandingFile:
+    return LandingFile(name, f"sig-{version}", problem, version)
+
+
+def test_the_plan_waits_for_a_version_to_hold_still_and_takes_it_once() -> None:
+    never_ingested = DropState()
+    first = plan_tick(
+        LandingCursor(), [listed(f"{DAY}.csv", "v1")], lambda _: True, lambda _: never_ingested, 0
+    )
+    second = plan_tick(
+        first.cursor, [listed(f"{DAY}.csv", "v1")], lambda _: True, lambda _: never_ingested, 1
+    )
+    done = plan_tick(
+        second.cursor, [listed(f"{DAY}.csv", "v1")], lambda _: True, lambda _: DropState(True), 2
+    )
+    after = plan_tick(done.cursor, [listed(f"{DAY}.csv", "v1")], lambda _: True, lambda _: never_ingested, 3)
+
+    assert first.waiting == [f"{DAY}.csv"] and not first.to_run
+    assert second.to_run == [(Drop(f"{DAY}.csv", DAY.isoformat(), "v1"), 1)]
+    assert done.already_ingested and not after.to_run and not after.waiting  # done: never asked again
+
+
+@pytest.mark.parametrize(
+    ("state", "at", "step"),
+    [
+        (DropState(), 0.0, 1),
+        (DropState(in_flight=True), 0.0, None),
+        (DropState(failed_runs=1, last_failure=100.0), 159.0, None),
+        (DropState(failed_runs=1, last_failure=100.0), 161.0, 2),
+        (DropState(failed_runs=2, last_failure=100.0), 699.0, None),
+        (DropState(failed_runs=2, last_failure=100.0), 701.0, 3),
+    ],
+)
+def test_failed_versions_are_retried_with_growing_waits(
+    state: DropState, at: float, step: int | None
+) -> None:
+    assert next_step(state, at) == step
+
+
+def test_after_max_attempts_the_plan_gives_up_with_the_reason() -> None:
+    assert "its last 3 runs failed" in str(
+        next_step(DropState(failed_runs=MAX_ATTEMPTS, last_failure=0.0), 1e9)
+    )

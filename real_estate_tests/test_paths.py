@@ -3,7 +3,7 @@
 import pytest
 from upath import UPath
 
-from real_estate.landing_sensor import drop_partition
+from real_estate.landing_plan import drop_partition
 from real_estate.partitions import daily_partitions
 from real_estate.resources.lake import PolarsParquetIOManager
 

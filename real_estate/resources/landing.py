@@ -8,7 +8,9 @@ drop whose version is not the one its run was started for.
 
 import csv
 import datetime as dt
+import errno
 import hashlib
+import io
 import os
 import stat
 from collections.abc import Mapping
@@ -38,8 +40,35 @@ class LandingFile:
     signature: str
     # Why it cannot be a drop (a symlink, a folder), or None for a regular file.
     problem: str | None = None
-    # Known from the listing on S3 (the ETag); computed from the content on a local folder.
+    # The ETag on S3, the content hash on a local folder; for a non-drop, its signature.
     version: str | None = None
+    # How the release before named this file version in its cursor (`name:size-mtime_ns`, `name:etag`).
+    legacy_key: str = ""
+
+
+class NotARegularFile(OSError):
+    """A landing entry that is a FIFO, a device or a folder: never read."""
+
+
+def open_regular(path: str) -> BinaryIO:
+    """A landing file opened for reading, refusing symlinks (ELOOP) and anything not a regular file.
+
+    O_NONBLOCK: opening a FIFO named like a drop must not hang the sensor or a run.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise NotARegularFile(f"{path} is not a regular file")
+    return os.fdopen(descriptor, "rb")
+
+
+def why_unreadable(error: OSError) -> str:
+    """An open that failed, as a reason naming the cause (never the path's target)."""
+    if isinstance(error, NotARegularFile):
+        return "is not a regular file"
+    if error.errno == errno.ELOOP:
+        return "is a symbolic link, not a regular file"
+    return f"cannot be read ({error.strerror or type(error).__name__})"
 
 
 def content_version(drop: BinaryIO) -> str:
@@ -70,27 +99,20 @@ class LandingZone(dg.ConfigurableResource):
         """Where the drop for `day` is expected."""
         return as_upath(house_sales_drop_url(self.url, day))
 
-    def list_files(self) -> list[LandingFile]:
-        """The entries directly under `house_sales/` (hidden ones aside); S3 listings are paged."""
+    def list_files(self, known: Mapping[str, tuple[str, str]] | None = None) -> list[LandingFile]:
+        """The entries directly under `house_sales/` (hidden ones aside), each with its version.
+
+        `known` maps names to the signature and version of an earlier listing: a local file whose
+        signature holds is not read again. S3 listings are paged; their ETags are the versions.
+        """
         folder = self.folder
         if is_local(folder):
             if not folder.exists():
                 return []
-            return [_local_file(entry) for entry in os.scandir(folder.path) if not entry.name.startswith(".")]
+            entries = [entry for entry in os.scandir(folder.path) if not entry.name.startswith(".")]
+            return [_local_file(entry, (known or {}).get(entry.name)) for entry in entries]
         listing = folder.fs.ls(folder.path, detail=True, refresh=True)
         return [_object_file(entry) for entry in listing if not _name(entry).startswith(".")]
-
-    def version_of(self, file: LandingFile, known: Mapping[str, tuple[str, str]]) -> str:
-        """`file`'s version: the ETag on S3; locally its content hash, reused while its signature holds."""
-        if file.version:
-            return file.version
-        if file.problem:
-            return f"entry:{file.signature}"  # never read: its listing is all there is to know
-        signature, version = known.get(file.name, ("", ""))
-        if signature == file.signature:
-            return version
-        with open(os.path.join(self.folder.path, file.name), "rb") as drop:
-            return content_version(drop)
 
     def read_house_sales(
         self, day: dt.date, expected_version: str | None = None
@@ -115,15 +137,13 @@ class LandingZone(dg.ConfigurableResource):
     ) -> tuple[pl.DataFrame, str]:
         try:
             # O_NOFOLLOW: a symlink in the landing folder must never lead anywhere else on the machine.
-            descriptor = os.open(path.path, os.O_RDONLY | os.O_NOFOLLOW)
+            drop = open_regular(path.path)
         except FileNotFoundError:
             raise _missing(day, path) from None
         except OSError as error:
-            raise _unusable(day, path, "is a symbolic link, not a regular file; it was not read") from error
-        with os.fdopen(descriptor, "rb") as drop:
+            raise _unusable(day, path, f"{why_unreadable(error)}; it was not read") from error
+        with drop:
             before = os.fstat(drop.fileno())
-            if not stat.S_ISREG(before.st_mode):
-                raise _unusable(day, path, "is not a regular file; it was not read")
             self._check_size(day, path, before.st_size)
             version = content_version(drop)
             _check_version(day, path, version, expected_version)
@@ -162,23 +182,36 @@ def _name(entry: Mapping[str, object]) -> str:
     return str(entry["name"]).rstrip("/").rsplit("/", 1)[-1]
 
 
-def _local_file(entry: os.DirEntry) -> LandingFile:
-    status = entry.stat(follow_symlinks=False)
-    problem = None
-    if entry.is_symlink():
-        problem = "is a symbolic link, not a regular file"
-    elif not stat.S_ISREG(status.st_mode):
-        problem = "is not a regular file"
-    return LandingFile(entry.name, _stat_signature(status), problem)
+def _local_file(entry: os.DirEntry, known: tuple[str, str] | None) -> LandingFile:
+    """A local entry with its version: its content hash, reused while its signature holds."""
+    try:
+        status = entry.stat(follow_symlinks=False)
+    except OSError as error:  # gone between the listing and now: seen again at the next evaluation
+        return LandingFile(entry.name, "gone", why_unreadable(error), "gone")
+    signature = _stat_signature(status)
+    legacy_key = f"{entry.name}:{status.st_size}-{status.st_mtime_ns}"
+    if stat.S_ISLNK(status.st_mode) or not stat.S_ISREG(status.st_mode):
+        problem = "is a symbolic link, not a regular file" if stat.S_ISLNK(status.st_mode) else None
+        return LandingFile(
+            entry.name, signature, problem or "is not a regular file", f"entry:{signature}", legacy_key
+        )
+    if known and known[0] == signature:
+        return LandingFile(entry.name, signature, None, known[1], legacy_key)
+    try:
+        with open_regular(entry.path) as drop:
+            version = content_version(drop)
+    except OSError as error:
+        return LandingFile(entry.name, signature, why_unreadable(error), f"entry:{signature}", legacy_key)
+    return LandingFile(entry.name, signature, None, version, legacy_key)
 
 
 def _object_file(entry: Mapping[str, object]) -> LandingFile:
     if entry.get("type") == "directory":
         return LandingFile(
-            _name(entry), "prefix", "is a folder; only objects directly under house_sales/ count"
+            _name(entry), "prefix", "is a folder; only objects directly under house_sales/ count", "prefix"
         )
     version = _etag_version(entry)
-    return LandingFile(_name(entry), version, version=version)
+    return LandingFile(_name(entry), version, version=version, legacy_key=f"{_name(entry)}:{version[5:]}")
 
 
 def _etag_version(info: Mapping[str, object]) -> str:
@@ -189,7 +222,8 @@ def _parse(day: dt.date, path: UPath, drop: BinaryIO) -> pl.DataFrame:
     try:
         frame = pl.read_csv(drop, infer_schema=False)
     except (pl.exceptions.NoDataError, pl.exceptions.ComputeError) as error:
-        raise _unusable(day, path, _unreadable(path, error)) from error
+        drop.seek(0)
+        raise _unusable(day, path, _unreadable(drop, error)) from error
     return frame
 
 
@@ -237,10 +271,10 @@ def _changed_while_read(day: dt.date, path: UPath) -> dg.Failure:
     )
 
 
-def _unreadable(path: UPath, error: Exception) -> str:
+def _unreadable(drop: BinaryIO, error: Exception) -> str:
     """Why polars could not read the drop, with the first ragged line when that is the cause."""
     try:
-        with path.open("r", encoding="utf-8", newline="") as text:
+        with io.TextIOWrapper(drop, encoding="utf-8", newline="") as text:
             records = csv.reader(text)
             header = next(records, [])
             for record in records:

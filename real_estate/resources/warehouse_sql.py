@@ -200,8 +200,9 @@ class DuckDbDialect(Dialect):
         while True:
             try:
                 return duckdb.connect(self.path)
-            except duckdb.IOException as error:
-                if "lock" not in str(error).lower():
+            except (duckdb.IOException, duckdb.ConnectionException) as error:
+                # Another process holds the file, or this one has it open read-only (a BI query, say).
+                if not any(sign in str(error).lower() for sign in ("lock", "different configuration")):
                     raise
                 if time.monotonic() + delay > deadline:
                     raise WarehouseLockedError(
