@@ -26,6 +26,7 @@ from real_estate.resources.warehouse_sql import (
     WarehouseLockedError,
     redshift_copy_statement,
 )
+from real_estate.schemas.gold import PricePredictionsGold
 from real_estate.schemas.silver import HouseSalesSilver, ParksSilver
 from real_estate_tests.conftest import local_env, make_pipeline
 
@@ -386,3 +387,39 @@ def test_a_duckdb_warehouse_held_too_long_fails_naming_the_lock_and_what_to_do(t
     message = str(failure.value)
     assert str(path) in message and "lock" in message and "read_only" in message
     assert "2 s" in message
+
+
+def scoring(day: dt.date, version: str, rows: int) -> pl.DataFrame:
+    """One scoring of a day's houses by one model version, shaped as gold/price_predictions."""
+    return pl.DataFrame(
+        {
+            "id": pl.int_range(1, rows + 1, eager=True),
+            "sale_date": [day] * rows,
+            "zipcode": ["98103"] * rows,
+            "price": [500_000.0] * rows,
+            "predicted_price": [float(480_000 + int(version))] * rows,
+            "model_name": ["real_estate_price"] * rows,
+            "model_version": [version] * rows,
+            "model_run_id": [f"run-{version}"] * rows,
+            "predicted_at": [dt.datetime(2026, 9, 2, int(version), tzinfo=dt.UTC)] * rows,
+        }
+    ).cast({"predicted_at": pl.Datetime("us", "UTC")})
+
+
+def test_every_scoring_is_kept_and_scoring_again_with_one_version_replaces_only_it(
+    warehouse: Warehouse,
+) -> None:
+    def load(version: str, rows: int) -> None:
+        frame = scoring(DAYS[0], version, rows)
+        warehouse.resource.replace_partition(
+            "price_predictions", PricePredictionsGold, DAYS[0], frame, slice_by=("model_version",)
+        )
+
+    load("1", 5)
+    load("2", 4)
+    load("1", 5)  # the day scored again by version 1: no duplicates, version 2 stays
+
+    counts = warehouse.query(
+        "SELECT model_version, count(*) FROM real_estate.price_predictions GROUP BY 1 ORDER BY 1"
+    )
+    assert counts == [("1", 5), ("2", 4)]

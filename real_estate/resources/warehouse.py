@@ -78,9 +78,31 @@ class WarehouseResource(dg.ConfigurableResource):
         )
 
     def replace_partition(
-        self, table: str, model: type[pa.DataFrameModel], day: dt.date, frame: pl.DataFrame
+        self,
+        table: str,
+        model: type[pa.DataFrameModel],
+        day: dt.date,
+        frame: pl.DataFrame,
+        slice_by: tuple[str, ...] = (),
     ) -> LoadResult:
-        """Replace partition `day` of `table` with `frame`, in one transaction audited before commit."""
+        """Replace partition `day` of `table` with `frame`, in one transaction audited before commit.
+
+        With `slice_by` (columns holding one value each in `frame`), only the partition's rows with
+        those values are replaced: an append-only history, idempotent per slice.
+        """
         quote_identifier(self.schema_name)
         spec = table_spec(self.schema_name, table, model)
-        return self.dialect().replace_partition(spec, day, warehouse_rows(frame, day))
+        return self.dialect().replace_partition(
+            spec, day, warehouse_rows(frame, day), slice_values(frame, slice_by)
+        )
+
+
+def slice_values(frame: pl.DataFrame, columns: tuple[str, ...]) -> dict[str, str]:
+    """The one value each of `columns` holds in `frame` (a slice of a partition, e.g. one scoring)."""
+    values = {}
+    for name in columns:
+        distinct = frame.get_column(name).unique()
+        if distinct.len() != 1:
+            raise ValueError(f"a slice's {name} must hold one value, not {distinct.len()}")
+        values[name] = distinct.item()
+    return values

@@ -11,7 +11,7 @@ import datetime as dt
 import random
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,18 +108,29 @@ class Dialect:
         except KeyError as error:
             raise SchemaMismatchError(f"no {self.name} column type for polars type {dtype}") from error
 
-    def replace_partition(self, spec: TableSpec, day: dt.date, frame: pl.DataFrame) -> LoadResult:
-        """Replace the rows of partition `day` in the table with `frame`, in one transaction."""
+    def replace_partition(
+        self, spec: TableSpec, day: dt.date, frame: pl.DataFrame, slice_by: Mapping[str, str] | None = None
+    ) -> LoadResult:
+        """Replace the rows of partition `day` in the table with `frame`, in one transaction.
+
+        `slice_by` narrows what is replaced to the partition's rows with those column values (one
+        scoring, say, by its model version): the partition's other rows stay, so the table keeps
+        every slice ever loaded, and loading a slice again replaces only that slice.
+        """
         started = time.perf_counter()
         p = self.placeholder
+        where = " AND ".join(
+            f"{quote_identifier(name)} = {p}" for name in (PARTITION_COLUMN, *(slice_by or {}))
+        )
+        values = (day, *(slice_by or {}).values())
         with self.transaction() as cursor:
             self.lock_table(cursor, spec)
             cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(spec.schema)}")
             added = self._create_or_evolve(cursor, spec)
-            cursor.execute(f"DELETE FROM {spec.qualified} WHERE {PARTITION_COLUMN} = {p}", (day,))
+            cursor.execute(f"DELETE FROM {spec.qualified} WHERE {where}", values)
             replaced = cursor.rowcount
             self.insert(cursor, spec, frame.select(list(spec.columns)), day)
-            cursor.execute(f"SELECT count(*) FROM {spec.qualified} WHERE {PARTITION_COLUMN} = {p}", (day,))
+            cursor.execute(f"SELECT count(*) FROM {spec.qualified} WHERE {where}", values)
             in_partition = int(cursor.fetchone()[0])
             if in_partition != frame.height:  # audit before publish: raising here rolls back
                 raise RowCountMismatchError(f"{spec.schema}.{spec.table}", day, frame.height, in_partition)
