@@ -1,7 +1,10 @@
 """Training and predictions against a real MLflow store (sqlite in a temporary folder)."""
 
 import datetime as dt
+import json
+import math
 import shutil
+import subprocess
 from pathlib import Path
 
 import dagster as dg
@@ -11,11 +14,13 @@ import pytest
 
 from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.resources.mlflow import CHALLENGER, CHAMPION, MlflowResource
-from real_estate_tests.conftest import Pipeline, local_env, make_pipeline
+from real_estate_tests.conftest import BIN, Pipeline, cli_env, local_env, make_pipeline
 from real_estate_tests.ports import free_port
 
 WEEK = [dt.date(2026, 8, 1) + dt.timedelta(days=n) for n in range(8)]
 DAY = WEEK[-1] + dt.timedelta(days=1)
+REPOSITORY = Path(__file__).resolve().parents[1]
+PRICE_MODEL_KEY = dg.AssetKey(["ml", "price_model"])
 MODEL = dg.AssetSelection.assets(["ml", "price_model"])
 PREDICTIONS = dg.AssetSelection.assets(["gold", "price_predictions"])
 
@@ -191,3 +196,63 @@ def test_an_unavailable_mlflow_store_fails_clearly_and_the_champion_keeps_servin
     predicted = ml_pipeline.materialize(DAY, PREDICTIONS)
     assert predicted.success
     assert ml_pipeline.lake_frame("gold/price_predictions", DAY)["model_version"].unique().to_list() == ["1"]
+
+
+def train_command(config: dict[str, object]) -> list[str]:
+    """`dagster asset materialize` of the model alone, as the README gives it, with run config."""
+    run_config = {"ops": {"ml__price_model": {"config": config}}}
+    return [str(BIN / "dagster"), "asset", "materialize", "-m", "real_estate.definitions"] + [
+        "--select",
+        "ml/price_model",
+        "--config-json",
+        json.dumps(run_config),
+    ]
+
+
+def step_window(instance: dg.DagsterInstance, run_id: str) -> tuple[float, float]:
+    """When the model step of a run started and ended."""
+    records = instance.all_logs(run_id)
+    started = [r.timestamp for r in records if r.dagster_event_type == dg.DagsterEventType.STEP_START]
+    ended = [r.timestamp for r in records if r.dagster_event_type == dg.DagsterEventType.STEP_SUCCESS]
+    return min(started), max(ended)
+
+
+def test_two_training_runs_at_once_leave_the_better_model_champion(
+    gold_week: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for folder in ("lake", "landing"):
+        shutil.copytree(gold_week / folder, tmp_path / folder)
+    env = cli_env(tmp_path)
+    shutil.copy(REPOSITORY / "dagster.yaml", env["DAGSTER_HOME"])  # the instance settings shipped
+    monkeypatch.chdir(tmp_path)  # dagster.yaml's storage folders are relative to where runs start
+    # The instance and the MLflow store exist before the runs, as in any deployment (two processes
+    # creating their tables at once is Dagster's and MLflow's race, not the one under test).
+    dg.DagsterInstance.from_config(env["DAGSTER_HOME"]).dispose()
+    mlflow.MlflowClient(env["MLFLOW_TRACKING_URI"]).search_experiments()  # so is the MLflow store
+
+    runs = [
+        subprocess.Popen(train_command(config), env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+        for config in ({}, {"n_estimators": 5})
+    ]
+    outputs = [run.communicate(timeout=600)[1] for run in runs]
+
+    assert [run.returncode for run in runs] == [0, 0], [out[-3000:] for out in outputs]
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        records = instance.fetch_materializations(PRICE_MODEL_KEY, limit=10, ascending=True).records
+        decisions = [
+            {name: value.value for name, value in r.asset_materialization.metadata.items()} for r in records
+        ]
+        windows = sorted(step_window(instance, r.run_id) for r in records)
+    assert len(decisions) == 2
+    # One training step decided at a time: the pool serialized the two runs.
+    assert windows[0][1] <= windows[1][0], windows
+    # Each promotion replaced the champion current at that moment, by a better model.
+    champion, champion_rmse = "none", math.inf
+    for decision in decisions:
+        assert decision["previous_champion_version"] == champion, decisions
+        if decision["alias"] == CHAMPION:
+            assert decision["holdout_rmse"] < champion_rmse, decisions
+            champion, champion_rmse = decision["model_version"], decision["holdout_rmse"]
+    best = min(decisions, key=lambda d: d["holdout_rmse"])
+    final = registry(make_pipeline(local_env(tmp_path), instance)).alias_version(CHAMPION)
+    assert int(final.version) == best["model_version"] == champion
