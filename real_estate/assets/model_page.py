@@ -15,6 +15,8 @@ from real_estate.transforms.model_report import (
 )
 from real_estate.transforms.promotion import HoldoutSize
 
+PAGE_FEATURES = 15  # the chart in the UI; MLflow keeps the one of every feature
+
 
 @dataclass(frozen=True)
 class ModelEvaluation:
@@ -70,7 +72,8 @@ def model_page(
         ),
         "feature_importance": dg.MetadataValue.md(
             embedded_image(
-                "Feature importance (share of split gain)", importance_figure(evaluation.importance)
+                f"Feature importance, top {PAGE_FEATURES} (share of split gain)",
+                importance_figure(evaluation.importance.head(PAGE_FEATURES)),
             )
         ),
         "predicted_vs_actual": dg.MetadataValue.md(
