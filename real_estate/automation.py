@@ -260,6 +260,7 @@ def failure_alert_text(context: dg.RunFailureSensorContext, slack: SlackAlerts) 
 
 ALERT_METADATA = (
     "partition",
+    "as_of",
     "failed_rows",
     "rows_rejected",
     "rejected_share",
