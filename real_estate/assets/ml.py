@@ -6,9 +6,7 @@ the asset's concurrency pool lets one training run decide at a time, and the cha
 again right before the alias moves.
 """
 
-import datetime as dt
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -17,6 +15,7 @@ from pydantic import Field
 
 from real_estate.assets.common import ML
 from real_estate.assets.model_page import ModelEvaluation, model_page
+from real_estate.assets.training_data import FEATURES_KEY, TrainingData, read_training_data
 from real_estate.resources.lake import PolarsParquetIOManager
 from real_estate.resources.mlflow import (
     CHALLENGER,
@@ -48,10 +47,10 @@ from real_estate.transforms.training import (
 )
 
 if TYPE_CHECKING:
+    from lightgbm import LGBMRegressor
     from mlflow.entities.model_registry import ModelVersion
 
 PRICE_MODEL_KEY = dg.AssetKey(["ml", "price_model"])
-FEATURES_KEY = dg.AssetKey(["gold", "houses_with_parks"])
 BEATS_BASELINE_CHECK = "beats_zip_median_baseline"
 PROMOTION_POOL = "ml_price_model"
 TRAINING_DATA_ARTIFACT = "training_data.json"
@@ -72,73 +71,42 @@ class PriceModelConfig(dg.Config):
     learning_rate: float = LIGHTGBM_PARAMS["learning_rate"]
 
 
-@dataclass(frozen=True)
-class TrainingData:
-    """The gold days a version trains on, and the SHA-256 of each day's file as it was read."""
-
-    as_of: dt.date
-    versions: dict[str, str]
-    feature_sets: pl.DataFrame
-
-    @property
-    def window(self) -> str:
-        return f"{min(self.versions)}..{max(self.versions)}"
-
-    def tags(self) -> dict[str, str]:
-        """What MLflow keeps to trace a version to its data (and reproduce it with `as_of`)."""
-        return {
-            "as_of": self.as_of.isoformat(),
-            "training_window": self.window,
-            "training_days": ",".join(self.versions),
-            "training_rows": str(self.feature_sets.height),
-            "gold_versions": ",".join(f"{day}:{sha[:16]}" for day, sha in self.versions.items()),
-        }
-
-
-def window_days(as_of: dt.date, days: int) -> list[str]:
-    """The `days` days up to and including `as_of`, oldest first."""
-    return [(as_of - dt.timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
-
-
-def resolve_as_of(as_of: str | None, stored: list[str]) -> dt.date:
-    """The configured day, or the latest day whose gold exists."""
-    if as_of is None:
-        if not stored:
-            raise dg.Failure(
-                description=(
-                    "ml/price_model: gold/houses_with_parks has no partitions yet. "
-                    "Materialize those partitions first (a backfill)."
-                ),
-                allow_retries=False,
-            )
-        return dt.date.fromisoformat(stored[-1])
-    try:
-        return dt.date.fromisoformat(as_of)
-    except ValueError:
-        raise dg.Failure(
-            description=f"ml/price_model: as_of={as_of!r} is not a day; expected YYYY-MM-DD",
-            allow_retries=False,
-        ) from None
-
-
-def read_training_data(lake: PolarsParquetIOManager, as_of: str | None, days: int) -> TrainingData:
-    """Read only the window's gold files (one folder listing, then one read per day)."""
-    stored = lake.stored_partitions(FEATURES_KEY)
-    last_day = resolve_as_of(as_of, stored)
-    present = sorted(set(window_days(last_day, days)) & set(stored))
-    if len(present) < 2:
-        raise dg.Failure(
-            description=(
-                f"ml/price_model needs gold/houses_with_parks for at least 2 of the {days} days up "
-                f"to {last_day} and found {len(present)}. Materialize those partitions first (a backfill)."
-            ),
-            allow_retries=False,
-        )
-    frames, versions = [], {}
-    for day in present:
-        frame, versions[day] = lake.read_partition(FEATURES_KEY, day)
-        frames.append(frame)
-    return TrainingData(last_day, versions, pl.concat(frames))
+def training_run(
+    run_id: str,
+    config: PriceModelConfig,
+    data: TrainingData,
+    evaluation: ModelEvaluation,
+    model: "LGBMRegressor",
+    holdout: pl.DataFrame,
+) -> TrainingRun:
+    """What MLflow keeps of a training: params, metrics, data tags, artifacts and the model."""
+    return TrainingRun(
+        run_name=f"price_model as_of {data.as_of}",
+        tags={"dagster_run_id": run_id, **data.tags()},
+        params={
+            **LIGHTGBM_PARAMS,
+            **config.model_dump(),
+            "train_rows": evaluation.train_rows,
+            "holdout_rows": evaluation.holdout_size.rows,
+            "training_window": data.window,
+        },
+        metrics={
+            **{f"holdout_{k}": v for k, v in evaluation.metrics.items()},
+            **{f"baseline_{k}": v for k, v in evaluation.baseline.items()},
+            "training_seconds": evaluation.training_seconds,
+        },
+        dicts={
+            "features.json": {"features": FEATURE_COLUMNS},
+            FEATURE_PROFILE_ARTIFACT: feature_profile(data.feature_sets, NUMERIC_FEATURE_COLUMNS),
+            TRAINING_DATA_ARTIFACT: {"as_of": data.as_of.isoformat(), "gold_sha256": data.versions},
+        },
+        figures={
+            "feature_importance.png": importance_figure(evaluation.importance),
+            "predicted_vs_actual.png": predicted_vs_actual_figure(evaluation.actual, evaluation.predicted),
+        },
+        model=model,
+        input_example=model_input(holdout.head(5)),
+    )
 
 
 def _version(model_version: "ModelVersion | None") -> int | None:
@@ -223,33 +191,7 @@ def build_price_model(training_window_days: int, min_holdout: HoldoutSize) -> dg
             training_seconds=training_seconds,
         )
         registered = mlflow_registry.log_and_register(
-            TrainingRun(
-                run_name=f"price_model as_of {data.as_of}",
-                tags={"dagster_run_id": context.run.run_id, **data.tags()},
-                params={
-                    **LIGHTGBM_PARAMS,
-                    **config.model_dump(),
-                    "train_rows": train.height,
-                    "holdout_rows": holdout.height,
-                    "training_window": data.window,
-                },
-                metrics={
-                    **{f"holdout_{k}": v for k, v in evaluation.metrics.items()},
-                    **{f"baseline_{k}": v for k, v in evaluation.baseline.items()},
-                    "training_seconds": training_seconds,
-                },
-                dicts={
-                    "features.json": {"features": FEATURE_COLUMNS},
-                    FEATURE_PROFILE_ARTIFACT: feature_profile(data.feature_sets, NUMERIC_FEATURE_COLUMNS),
-                    TRAINING_DATA_ARTIFACT: {"as_of": data.as_of.isoformat(), "gold_sha256": data.versions},
-                },
-                figures={
-                    "feature_importance.png": importance_figure(evaluation.importance),
-                    "predicted_vs_actual.png": predicted_vs_actual_figure(actual, predicted),
-                },
-                model=model,
-                input_example=model_input(holdout.head(5)),
-            )
+            training_run(context.run.run_id, config, data, evaluation, model, holdout)
         )
         rule = PromotionRule(min_holdout, config.baseline_margin, config.champion_margin)
         # The pool lets one training run at a time get here: read, compare and move as one step.
