@@ -5,8 +5,8 @@
   landing sensor, `landing_sensor.py`); it also extracts that day's parks when they are not there yet.
 - gold assets join both and materialize on their own once their inputs are there (declarative
   automation, `AutomationCondition.eager()`), so no run waits on the other.
-- `retrain_price_model` runs weekly (Monday 03:00 UTC); the new version becomes champion only if
-  it beats the current one.
+- `retrain_price_model` runs weekly (Monday 03:00 UTC) on the window up to yesterday; the new
+  version becomes champion only if it beats the current one on a big enough holdout.
 - Any failed run posts one Slack alert naming the failed steps and failed checks.
 """
 
@@ -30,6 +30,7 @@ HOUSE_SALES_CHAIN = [
     dg.AssetKey(["warehouse", "house_sales"]),
 ]
 PRICE_MODEL = dg.AssetSelection.assets(["ml", "price_model"])
+PRICE_MODEL_OP = "ml__price_model"
 SILVER_PARKS_KEY = dg.AssetKey(["silver", "parks"])
 
 LATE_DROP_WINDOW = dt.timedelta(days=30)
@@ -72,7 +73,7 @@ ingest_house_sales = dg.define_asset_job(
 retrain_price_model = dg.define_asset_job(
     "retrain_price_model",
     selection=PRICE_MODEL,
-    description="Train the price model on the trailing window and register it in MLflow.",
+    description="Train the price model on the window up to as_of and register it in MLflow.",
 )
 
 daily_parks_schedule = dg.build_schedule_from_partitioned_job(
@@ -88,9 +89,12 @@ daily_parks_schedule = dg.build_schedule_from_partitioned_job(
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 def weekly_retraining_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """Every Monday, train on the window before yesterday's partition (the last complete day)."""
-    partition = (context.scheduled_execution_time.date() - dt.timedelta(days=1)).isoformat()
-    return dg.RunRequest(run_key=f"retrain-{partition}", partition_key=partition)
+    """Every Monday, train on the window up to yesterday (the last complete day), named in the config."""
+    as_of = (context.scheduled_execution_time.date() - dt.timedelta(days=1)).isoformat()
+    return dg.RunRequest(
+        run_key=f"retrain-{as_of}",
+        run_config={"ops": {PRICE_MODEL_OP: {"config": {"as_of": as_of}}}},
+    )
 
 
 def failure_alert_text(context: dg.RunFailureSensorContext, slack: SlackAlerts) -> str:
@@ -125,6 +129,7 @@ def failure_alert_text(context: dg.RunFailureSensorContext, slack: SlackAlerts) 
 
 ALERT_METADATA = (
     "partition",
+    "as_of",
     "failed_rows",
     "rows_rejected",
     "rejected_share",

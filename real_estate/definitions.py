@@ -25,8 +25,10 @@ from real_estate.resources.quality import DataQualityResource
 from real_estate.resources.socrata import SocrataResource
 from real_estate.resources.warehouse import WarehouseResource
 from real_estate.storage import as_upath, is_local
+from real_estate.transforms.promotion import HoldoutSize
 
 WAREHOUSE_URL = "REAL_ESTATE_WAREHOUSE_URL"
+MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"
 
 
 def build_resources(settings: Settings) -> dict[str, object]:
@@ -54,7 +56,12 @@ def build_resources(settings: Settings) -> dict[str, object]:
             webserver_url=settings.webserver_url,
         ),
         "mlflow_registry": MlflowResource(
-            tracking_uri=settings.mlflow_tracking_uri, artifacts_url=settings.mlflow_artifacts_url
+            # Like the warehouse URL: a tracking server's URI may carry credentials, so it is read
+            # from the environment at run time; the embedded sqlite store's path is shown as is.
+            tracking_uri=settings.mlflow_tracking_uri
+            if settings.mlflow_tracking_uri.startswith("sqlite:")
+            else dg.EnvVar(MLFLOW_TRACKING_URI),
+            artifacts_url=settings.mlflow_artifacts_url,
         ),
     }
 
@@ -83,7 +90,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             landing_house_sales,
             *lake_assets,
             *warehouse_assets,
-            ml.build_price_model(settings.training_window_days),
+            ml.build_price_model(
+                settings.training_window_days,
+                HoldoutSize(rows=settings.min_holdout_rows, days=settings.min_holdout_days),
+            ),
         ],
         jobs=[refresh_parks, ingest_house_sales, retrain_price_model],
         schedules=[daily_parks_schedule, weekly_retraining_schedule],

@@ -2,7 +2,8 @@
 
 Writes synthetic house-sales drops for the day and the days before it, materializes the
 upstream layers for the earlier days (the model trains on them), then runs the main job through
-Dagster's CLI: every asset and check of the day's partition.
+Dagster's CLI: every asset and check of the day's partition, and the (unpartitioned) model,
+trained on the gold window up to the day.
 """
 
 import argparse
@@ -15,6 +16,7 @@ import dagster as dg
 
 from real_estate.backfill import UPSTREAM_OF_MODEL, report, run_backfill
 from real_estate.deployment import Settings
+from real_estate.resources.mlflow import redact_credentials
 from real_estate.sample.house_sales import generate_house_sales, write_house_sales_drop
 
 
@@ -79,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             f"\nDone. Partition {args.day}:\n"
             f"  datalake   {settings.lake_url}/<layer>/<asset>/{args.day}.parquet\n"
             f"  warehouse  {settings.warehouse_url}\n"
-            f"  MLflow     {settings.mlflow_tracking_uri} (artifacts {settings.mlflow_artifacts_url})\n"
+            f"  MLflow     {redact_credentials(settings.mlflow_tracking_uri)} "
+            f"(artifacts {settings.mlflow_artifacts_url})\n"
             "  UI         make ui   (then open http://127.0.0.1:3000)"
         )
     return returncode

@@ -23,6 +23,8 @@ DEFAULTS = {
     "MLFLOW_TRACKING_URI": "sqlite:///data/mlflow.db",
     "REAL_ESTATE_MLFLOW_ARTIFACTS_URL": "data/mlflow-artifacts",
     "REAL_ESTATE_TRAINING_WINDOW_DAYS": "28",
+    "REAL_ESTATE_MIN_HOLDOUT_ROWS": "300",
+    "REAL_ESTATE_MIN_HOLDOUT_DAYS": "3",
     "REAL_ESTATE_MAX_REJECTED_SHARE": "0.01",
     "REAL_ESTATE_EXECUTOR": "in_process",
     "REAL_ESTATE_MAX_CONCURRENT_STEPS": "2",
@@ -100,6 +102,8 @@ class Settings:
     mlflow_tracking_uri: str
     mlflow_artifacts_url: str
     training_window_days: int
+    min_holdout_rows: int
+    min_holdout_days: int
     max_rejected_share: float
     redshift_iam_role: str | None
     slack_channel: str | None
@@ -134,6 +138,12 @@ class Settings:
             raise ConfigurationError(
                 f"REAL_ESTATE_TRAINING_WINDOW_DAYS={window!r}: expected a whole number of days >= 2"
             )
+        minimums = {}
+        for name in ("REAL_ESTATE_MIN_HOLDOUT_ROWS", "REAL_ESTATE_MIN_HOLDOUT_DAYS"):
+            value = get(name)
+            if not value.isdigit() or int(value) < 1:
+                raise ConfigurationError(f"{name}={value!r}: expected a whole number >= 1")
+            minimums[name] = int(value)
         share = get("REAL_ESTATE_MAX_REJECTED_SHARE")
         try:
             max_rejected_share = float(share)
@@ -176,6 +186,8 @@ class Settings:
             mlflow_tracking_uri=_resolve_db_url(get("MLFLOW_TRACKING_URI"), "sqlite"),
             mlflow_artifacts_url=resolve_location(get("REAL_ESTATE_MLFLOW_ARTIFACTS_URL")),
             training_window_days=int(window),
+            min_holdout_rows=minimums["REAL_ESTATE_MIN_HOLDOUT_ROWS"],
+            min_holdout_days=minimums["REAL_ESTATE_MIN_HOLDOUT_DAYS"],
             max_rejected_share=max_rejected_share,
             redshift_iam_role=env.get("REAL_ESTATE_REDSHIFT_IAM_ROLE") or None,
             slack_channel=env.get("SLACK_CHANNEL") or None,

@@ -39,6 +39,9 @@ def local_env(root: Path) -> dict[str, str]:
         "REAL_ESTATE_WAREHOUSE_URL": f"duckdb:///{root / 'warehouse.duckdb'}",
         "MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}",
         "REAL_ESTATE_MLFLOW_ARTIFACTS_URL": str(root / "mlflow-artifacts"),
+        # Test days are small: a holdout of 2 days and 100 rows may promote.
+        "REAL_ESTATE_MIN_HOLDOUT_ROWS": "100",
+        "REAL_ESTATE_MIN_HOLDOUT_DAYS": "2",
     }
 
 

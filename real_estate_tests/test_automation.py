@@ -23,16 +23,18 @@ def test_schedules_target_the_last_complete_day(pipeline: Pipeline) -> None:
     daily = pipeline.defs.resolve_schedule_def("daily_parks_refresh")
     weekly = pipeline.defs.resolve_schedule_def("weekly_price_model_retraining")
 
-    def tick(schedule: dg.ScheduleDefinition, when: dt.datetime) -> list[str]:
+    def tick(schedule: dg.ScheduleDefinition, when: dt.datetime) -> list[dg.RunRequest]:
         context = dg.build_schedule_context(
             instance=pipeline.instance,
             scheduled_execution_time=when,
             repository_def=pipeline.defs.get_repository_def(),
         )
-        return [request.partition_key for request in schedule.evaluate_tick(context).run_requests]
+        return schedule.evaluate_tick(context).run_requests
 
-    assert tick(daily, at) == ["2026-11-01"]
-    assert tick(weekly, at.replace(hour=3)) == ["2026-11-01"]
+    assert [request.partition_key for request in tick(daily, at)] == ["2026-11-01"]
+    [retrain] = tick(weekly, at.replace(hour=3))
+    assert retrain.partition_key is None  # the model is not partitioned: as_of names the window's end
+    assert retrain.run_config == {"ops": {"ml__price_model": {"config": {"as_of": "2026-11-01"}}}}
     assert daily.cron_schedule == "0 2 * * *" and weekly.cron_schedule == "0 3 * * 1"
     assert daily.job_name == "refresh_parks" and weekly.job_name == "retrain_price_model"
 

@@ -23,6 +23,7 @@ def test_local_defaults_need_nothing_and_resolve_against_the_working_directory(
     assert settings.warehouse_url == f"duckdb:///{tmp_path}/data/warehouse.duckdb"
     assert settings.mlflow_tracking_uri == f"sqlite:///{tmp_path}/data/mlflow.db"
     assert settings.socrata_url is None and settings.warehouse_kind == "duckdb"
+    assert (settings.min_holdout_rows, settings.min_holdout_days) == (300, 3)
 
 
 def test_s3_and_absolute_urls_are_kept() -> None:
@@ -69,6 +70,8 @@ def test_prod_starts_with_everything_set() -> None:
         ({"REAL_ESTATE_EXECUTOR": "k8s"}, "REAL_ESTATE_EXECUTOR='k8s': expected one of"),
         ({"REAL_ESTATE_EXECUTOR": "celery"}, "REAL_ESTATE_CELERY_BROKER_URL, REAL_ESTATE_CELERY_BACKEND_URL"),
         ({"REAL_ESTATE_MAX_CONCURRENT_STEPS": "0"}, "REAL_ESTATE_MAX_CONCURRENT_STEPS='0'"),
+        ({"REAL_ESTATE_MIN_HOLDOUT_ROWS": "many"}, "REAL_ESTATE_MIN_HOLDOUT_ROWS='many': expected a whole"),
+        ({"REAL_ESTATE_MIN_HOLDOUT_DAYS": "0"}, "REAL_ESTATE_MIN_HOLDOUT_DAYS='0': expected a whole"),
     ],
 )
 def test_malformed_settings_name_the_variable(env: dict[str, str], named: str) -> None:

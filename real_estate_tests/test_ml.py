@@ -1,7 +1,11 @@
 """Training and predictions against a real MLflow store (sqlite in a temporary folder)."""
 
 import datetime as dt
+import hashlib
+import json
+import math
 import shutil
+import subprocess
 from pathlib import Path
 
 import dagster as dg
@@ -11,11 +15,13 @@ import pytest
 
 from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.resources.mlflow import CHALLENGER, CHAMPION, MlflowResource
-from real_estate_tests.conftest import Pipeline, local_env, make_pipeline
+from real_estate_tests.conftest import BIN, Pipeline, cli_env, local_env, make_pipeline
 from real_estate_tests.ports import free_port
 
 WEEK = [dt.date(2026, 8, 1) + dt.timedelta(days=n) for n in range(8)]
 DAY = WEEK[-1] + dt.timedelta(days=1)
+REPOSITORY = Path(__file__).resolve().parents[1]
+PRICE_MODEL_KEY = dg.AssetKey(["ml", "price_model"])
 MODEL = dg.AssetSelection.assets(["ml", "price_model"])
 PREDICTIONS = dg.AssetSelection.assets(["gold", "price_predictions"])
 
@@ -33,11 +39,20 @@ def gold_week(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def copy_gold_week(gold_week: Path, root: Path) -> None:
+    for folder in ("lake", "landing"):
+        shutil.copytree(gold_week / folder, root / folder)
+
+
+def pipeline_on(gold_week: Path, root: Path, instance: dg.DagsterInstance, **env: str) -> Pipeline:
+    """The pipeline on a copy of the prepared days, with settings `env` beside the test defaults."""
+    copy_gold_week(gold_week, root)
+    return make_pipeline(local_env(root) | env, instance)
+
+
 @pytest.fixture
 def ml_pipeline(gold_week: Path, tmp_path: Path, instance: dg.DagsterInstance) -> Pipeline:
-    for folder in ("lake", "landing"):
-        shutil.copytree(gold_week / folder, tmp_path / folder)
-    return make_pipeline(local_env(tmp_path), instance)
+    return pipeline_on(gold_week, tmp_path, instance)
 
 
 def registry(pipeline: Pipeline) -> MlflowResource:
@@ -50,7 +65,6 @@ def registry(pipeline: Pipeline) -> MlflowResource:
 def train(pipeline: Pipeline, raise_on_error: bool = True, **config: object) -> dg.ExecuteInProcessResult:
     keys = list(MODEL.resolve(pipeline.defs.resolve_asset_graph()))
     return pipeline.defs.resolve_implicit_global_asset_job_def().execute_in_process(
-        partition_key=DAY.isoformat(),
         asset_selection=keys,
         instance=pipeline.instance,
         raise_on_error=raise_on_error,
@@ -63,33 +77,54 @@ def model_metadata(result: dg.ExecuteInProcessResult) -> dict[str, object]:
     return {name: value.value for name, value in materialization.metadata.items()}
 
 
-def test_a_week_of_history_gives_a_champion_that_beats_the_baseline(ml_pipeline: Pipeline) -> None:
+def gold_file(pipeline: Pipeline, day: dt.date) -> Path:
+    return Path(pipeline.settings.lake_url) / "gold" / "houses_with_parks" / f"{day}.parquet"
+
+
+def test_gold_up_to_the_latest_day_gives_a_champion_that_beats_the_baseline(ml_pipeline: Pipeline) -> None:
     result = train(ml_pipeline)
 
     metadata = model_metadata(result)
     assert metadata["alias"] == CHAMPION and metadata["model_version"] == 1
-    assert metadata["holdout_rmse"] < metadata["baseline_rmse"]
-    assert metadata["training_window"] == f"{WEEK[0]}..{WEEK[-1]}"
-    assert metadata["train_rows"] + metadata["holdout_rows"] == 8 * 150
-    assert "sqft_living" in metadata["feature_importance"]
+    assert metadata["promotion"].startswith("no champion yet")
+    assert metadata["holdout_rmse_usd"] < metadata["baseline_rmse_usd"]
+    assert metadata["as_of"] == DAY.isoformat() and metadata["training_window"] == f"{WEEK[0]}..{DAY}"
+    assert metadata["train_rows"] + metadata["holdout_rows"] == 9 * 150 and metadata["training_days"] == 9
+    versions = {
+        day.isoformat(): hashlib.sha256(gold_file(ml_pipeline, day).read_bytes()).hexdigest()
+        for day in [*WEEK, DAY]
+    }
+    assert metadata["gold_sha256"] == versions
+    assert "data:image/png;base64," in metadata["feature_importance"]
+    assert "data:image/png;base64," in metadata["predicted_vs_actual"]
+    assert "| RMSE | $" in metadata["comparison"] and "| MAPE |" in metadata["comparison"]
+    assert "champion (none)" in metadata["comparison"]
     champion = registry(ml_pipeline).alias_version(CHAMPION)
     assert champion is not None and champion.version == 1
+    assert champion.tags["promotion"] == metadata["promotion"]
 
-    run = mlflow.MlflowClient(ml_pipeline.settings.mlflow_tracking_uri).get_run(champion.run_id)
-    assert run.data.tags["dagster_partition"] == DAY.isoformat()
+    client = mlflow.MlflowClient(ml_pipeline.settings.mlflow_tracking_uri)
+    run = client.get_run(champion.run_id)
     assert run.data.tags["dagster_run_id"] == result.run_id
+    assert run.data.tags["as_of"] == DAY.isoformat()
+    assert run.data.tags["training_days"] == ",".join(versions)
+    assert run.data.tags["gold_versions"] == ",".join(f"{day}:{sha[:16]}" for day, sha in versions.items())
     assert {
         "holdout_rmse",
         "holdout_mae",
         "holdout_mape",
         "holdout_r2",
         "baseline_rmse",
+        "training_seconds",
     } <= run.data.metrics.keys()
-    artifacts = {
-        a.path
-        for a in mlflow.MlflowClient(ml_pipeline.settings.mlflow_tracking_uri).list_artifacts(run.info.run_id)
-    }
-    assert {"features.json", "feature_profile.json", "feature_importance.png"} <= artifacts
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {
+        "features.json",
+        "feature_profile.json",
+        "training_data.json",
+        "feature_importance.png",
+        "predicted_vs_actual.png",
+    } <= artifacts
     assert Path(ml_pipeline.settings.mlflow_artifacts_url).is_dir()
 
     predicted = ml_pipeline.materialize(DAY, PREDICTIONS)
@@ -101,6 +136,35 @@ def test_a_week_of_history_gives_a_champion_that_beats_the_baseline(ml_pipeline:
     assert checks == {"schema": True, "one_prediction_per_house": True, "feature_drift": True}
 
 
+def test_as_of_reads_only_the_window_up_to_that_day(
+    gold_week: Path, tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    pipeline = pipeline_on(gold_week, tmp_path, instance, REAL_ESTATE_TRAINING_WINDOW_DAYS="4")
+    for day in (WEEK[0], WEEK[6], DAY):  # outside the window: never opened, so never noticed
+        gold_file(pipeline, day).write_bytes(b"not parquet")
+
+    metadata = model_metadata(train(pipeline, as_of=WEEK[5].isoformat(), holdout_days=2))
+
+    assert metadata["as_of"] == WEEK[5].isoformat() and metadata["training_window"] == f"{WEEK[2]}..{WEEK[5]}"
+    assert list(metadata["gold_sha256"]) == [day.isoformat() for day in WEEK[2:6]]
+    assert metadata["holdout_days"] == 2 and metadata["train_rows"] == 2 * 150
+
+
+def test_a_holdout_below_the_minimum_never_promotes(
+    gold_week: Path, tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    pipeline = pipeline_on(gold_week, tmp_path, instance, REAL_ESTATE_MIN_HOLDOUT_DAYS="8")
+
+    metadata = model_metadata(train(pipeline))
+
+    assert metadata["alias"] == CHALLENGER and metadata["holdout_days"] == 7
+    assert metadata["promotion"] == (
+        "holdout too small to promote: 1050 rows over 7 days, minimum 100 rows and 8 days"
+    )
+    assert registry(pipeline).alias_version(CHAMPION) is None
+    assert registry(pipeline).alias_version(CHALLENGER).tags["promotion"] == metadata["promotion"]
+
+
 def test_same_data_gives_the_same_metrics_and_a_tie_does_not_take_the_alias(ml_pipeline: Pipeline) -> None:
     first = model_metadata(train(ml_pipeline))
     second = model_metadata(train(ml_pipeline))
@@ -108,6 +172,7 @@ def test_same_data_gives_the_same_metrics_and_a_tie_does_not_take_the_alias(ml_p
     assert {k: first[k] for k in first if k.startswith("holdout_")} == {
         k: second[k] for k in second if k.startswith("holdout_")
     }
+    assert first["gold_sha256"] == second["gold_sha256"]
     assert second["alias"] == CHALLENGER and second["previous_champion_version"] == 1
     assert registry(ml_pipeline).alias_version(CHAMPION).version == 1
     assert registry(ml_pipeline).alias_version(CHALLENGER).version == 2
@@ -118,7 +183,11 @@ def test_a_model_worse_than_the_champion_stays_challenger(ml_pipeline: Pipeline)
 
     worse = model_metadata(train(ml_pipeline, n_estimators=5))
 
-    assert worse["alias"] == CHALLENGER and worse["holdout_rmse"] > worse["previous_champion_rmse"]
+    assert worse["alias"] == CHALLENGER and worse["previous_champion_version"] == 1
+    assert worse["promotion"].startswith(
+        f"RMSE {worse['holdout_rmse_usd']:,.0f} does not beat the champion's"
+    )
+    assert "champion v1" in worse["comparison"]
     assert registry(ml_pipeline).alias_version(CHAMPION).version == 1
 
 
@@ -177,12 +246,13 @@ def test_an_unavailable_mlflow_store_fails_clearly_and_the_champion_keeps_servin
     assert train(ml_pipeline).success
     down = f"http://mlflow-user:s3cret@127.0.0.1:{free_port()}"  # nothing listens: the server is down
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", down)  # the resource reads it at run time (EnvVar)
     outage = make_pipeline(local_env(tmp_path) | {"MLFLOW_TRACKING_URI": down}, ml_pipeline.instance)
 
     result = train(outage, raise_on_error=False)
 
     message = result.failure_data_for_node("ml__price_model").error.message
-    assert f"ml/price_model [{DAY}]: the MLflow store at http://***@127.0.0.1:" in message
+    assert "ml/price_model: the MLflow store at http://***@127.0.0.1:" in message
     assert "is unavailable" in message and "the champion alias is unchanged" in message
     assert "s3cret" not in message
     versions = mlflow.MlflowClient(ml_pipeline.settings.mlflow_tracking_uri).search_model_versions()
@@ -191,3 +261,62 @@ def test_an_unavailable_mlflow_store_fails_clearly_and_the_champion_keeps_servin
     predicted = ml_pipeline.materialize(DAY, PREDICTIONS)
     assert predicted.success
     assert ml_pipeline.lake_frame("gold/price_predictions", DAY)["model_version"].unique().to_list() == ["1"]
+
+
+def train_command(config: dict[str, object]) -> list[str]:
+    """`dagster asset materialize` of the model alone, as the README gives it, with run config."""
+    run_config = {"ops": {"ml__price_model": {"config": config}}}
+    return [str(BIN / "dagster"), "asset", "materialize", "-m", "real_estate.definitions"] + [
+        "--select",
+        "ml/price_model",
+        "--config-json",
+        json.dumps(run_config),
+    ]
+
+
+def step_window(instance: dg.DagsterInstance, run_id: str) -> tuple[float, float]:
+    """When the model step of a run started and ended."""
+    records = instance.all_logs(run_id)
+    started = [r.timestamp for r in records if r.dagster_event_type == dg.DagsterEventType.STEP_START]
+    ended = [r.timestamp for r in records if r.dagster_event_type == dg.DagsterEventType.STEP_SUCCESS]
+    return min(started), max(ended)
+
+
+def test_two_training_runs_at_once_leave_the_better_model_champion(
+    gold_week: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy_gold_week(gold_week, tmp_path)
+    env = cli_env(tmp_path)
+    shutil.copy(REPOSITORY / "dagster.yaml", env["DAGSTER_HOME"])  # the instance settings shipped
+    monkeypatch.chdir(tmp_path)  # dagster.yaml's storage folders are relative to where runs start
+    # The instance and the MLflow store exist before the runs, as in any deployment (two processes
+    # creating their tables at once is Dagster's and MLflow's race, not the one under test).
+    dg.DagsterInstance.from_config(env["DAGSTER_HOME"]).dispose()
+    mlflow.MlflowClient(env["MLFLOW_TRACKING_URI"]).search_experiments()  # so is the MLflow store
+
+    runs = [
+        subprocess.Popen(train_command(config), env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+        for config in ({}, {"n_estimators": 5})
+    ]
+    outputs = [run.communicate(timeout=600)[1] for run in runs]
+
+    assert [run.returncode for run in runs] == [0, 0], [out[-3000:] for out in outputs]
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        records = instance.fetch_materializations(PRICE_MODEL_KEY, limit=10, ascending=True).records
+        decisions = [
+            {name: value.value for name, value in r.asset_materialization.metadata.items()} for r in records
+        ]
+        windows = sorted(step_window(instance, r.run_id) for r in records)
+    assert len(decisions) == 2
+    # One training step decided at a time: the pool serialized the two runs.
+    assert windows[0][1] <= windows[1][0], windows
+    # Each promotion replaced the champion current at that moment, by a better model.
+    champion, champion_rmse = "none", math.inf
+    for decision in decisions:
+        assert decision["previous_champion_version"] == champion, decisions
+        if decision["alias"] == CHAMPION:
+            assert decision["holdout_rmse_usd"] < champion_rmse, decisions
+            champion, champion_rmse = decision["model_version"], decision["holdout_rmse_usd"]
+    best = min(decisions, key=lambda d: d["holdout_rmse_usd"])
+    final = registry(make_pipeline(local_env(tmp_path), instance)).alias_version(CHAMPION)
+    assert int(final.version) == best["model_version"] == champion

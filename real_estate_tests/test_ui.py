@@ -96,6 +96,28 @@ def test_graphql_shows_the_materialized_partition_with_its_row_count(ui: str) ->
     assert entries["dagster/row_count"] == 119 and entries["rows_rejected"] == 1
 
 
+def test_graphql_shows_the_model_page_with_numeric_metrics_and_inline_charts(ui: str) -> None:
+    data = graphql(
+        ui,
+        """{ assetOrError(assetKey: {path: ["ml", "price_model"]}) { ... on Asset {
+             definition { partitionDefinition { description } }
+             assetMaterializations(limit: 1) { partition metadataEntries {
+               label __typename ... on FloatMetadataEntry { floatValue }
+               ... on MarkdownMetadataEntry { mdStr } } } } } }""",
+    )
+
+    asset = data["assetOrError"]
+    assert asset["definition"]["partitionDefinition"] is None
+    [materialization] = asset["assetMaterializations"]
+    assert materialization["partition"] is None
+    entries = {entry["label"]: entry for entry in materialization["metadataEntries"]}
+    for name in ("holdout_rmse_usd", "holdout_mae_usd", "holdout_mape_pct", "holdout_r2"):
+        assert entries[name]["__typename"] == "FloatMetadataEntry", name
+    assert "| RMSE | $" in entries["comparison"]["mdStr"]
+    for chart in ("feature_importance", "predicted_vs_actual"):
+        assert "](data:image/png;base64," in entries[chart]["mdStr"], chart
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package: chromium)")
 def test_browser_shows_the_grouped_graph_and_a_materialized_asset(ui: str, tmp_path: Path) -> None:
@@ -137,4 +159,12 @@ def test_browser_shows_the_grouped_graph_and_a_materialized_asset(ui: str, tmp_p
         expect(page.get_by_text("rejected_share_within_threshold").first).to_be_visible(timeout=30_000)
         expect(page.get_by_text("Passed").or_(page.get_by_text("Succeeded")).first).to_be_visible()
         page.screenshot(path=ARTIFACTS / "silver-house-sales-checks.png", full_page=True)
+
+        page.goto(f"{ui}/assets/ml/price_model?view=events", wait_until="networkidle")
+        row = page.locator("tr", has_text="feature_importance").last
+        row.get_by_text("[Show Markdown]").click(timeout=30_000)  # how the UI opens markdown metadata
+        chart = page.locator('img[src^="data:image/png;base64,"]').first
+        expect(chart).to_be_visible(timeout=30_000)
+        assert chart.evaluate("image => image.naturalWidth") > 0  # the PNG decoded
+        page.screenshot(path=ARTIFACTS / "ml-price-model.png", full_page=True)
         browser.close()

@@ -66,9 +66,10 @@ def stored_snapshot(context: dg.AssetExecutionContext, key: dg.AssetKey) -> tupl
 
     Past snapshots are history: a re-run or backfill of the day keeps what was fetched then.
     """
-    frame = context.resources.io_manager.read_partition(key, context.partition_key)
-    if frame is None:
+    stored = context.resources.io_manager.read_partition(key, context.partition_key)
+    if stored is None:
         return None
+    frame, _ = stored
     records = context.instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=key, asset_partitions=[context.partition_key]), limit=1
     ).records

@@ -1,11 +1,22 @@
-"""ML: a LightGBM price model trained on the trailing gold feature sets, versioned in MLflow."""
+"""ML: one LightGBM price model, trained on a window of gold days and versioned in MLflow.
+
+The model is not partitioned: each materialization is a new version, trained on the
+`REAL_ESTATE_TRAINING_WINDOW_DAYS` days of gold up to `as_of`. Promotion is a compare-and-set:
+the asset's concurrency pool lets one training run decide at a time, and the champion is read
+again right before the alias moves.
+"""
+
+import time
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from real_estate.assets.common import ML
-from real_estate.metadata import markdown_table
-from real_estate.partitions import daily_partitions
+from real_estate.assets.model_page import ModelEvaluation, model_page
+from real_estate.assets.training_data import FEATURES_KEY, TrainingData, read_training_data
+from real_estate.resources.lake import PolarsParquetIOManager
 from real_estate.resources.mlflow import (
     CHALLENGER,
     CHAMPION,
@@ -15,6 +26,14 @@ from real_estate.resources.mlflow import (
 )
 from real_estate.transforms.drift import feature_profile
 from real_estate.transforms.importance import importance_figure, importance_table
+from real_estate.transforms.model_report import predicted_vs_actual_figure
+from real_estate.transforms.promotion import (
+    Decision,
+    HoldoutSize,
+    PromotionRule,
+    beats_baseline,
+    decide_promotion,
+)
 from real_estate.transforms.training import (
     FEATURE_COLUMNS,
     LIGHTGBM_PARAMS,
@@ -27,14 +46,23 @@ from real_estate.transforms.training import (
     zip_median_baseline,
 )
 
+if TYPE_CHECKING:
+    from lightgbm import LGBMRegressor
+    from mlflow.entities.model_registry import ModelVersion
+
 PRICE_MODEL_KEY = dg.AssetKey(["ml", "price_model"])
-FEATURES_KEY = dg.AssetKey(["gold", "houses_with_parks"])
 BEATS_BASELINE_CHECK = "beats_zip_median_baseline"
+PROMOTION_POOL = "ml_price_model"
+TRAINING_DATA_ARTIFACT = "training_data.json"
 
 
 class PriceModelConfig(dg.Config):
     """Training knobs; the defaults are what the schedule runs."""
 
+    as_of: str | None = Field(
+        default=None,
+        description="Last day of the training window, YYYY-MM-DD; default: the latest day with gold.",
+    )
     holdout_days: int = 7
     baseline_margin: float = 0.0
     champion_margin: float = 0.0
@@ -43,34 +71,82 @@ class PriceModelConfig(dg.Config):
     learning_rate: float = LIGHTGBM_PARAMS["learning_rate"]
 
 
-def _partition_frames(loaded: object) -> dict[str, pl.LazyFrame]:
-    """The IO manager gives a dict for several partitions, a frame for one, None for none."""
-    if loaded is None:
-        return {}
-    if isinstance(loaded, pl.LazyFrame):
-        return {"": loaded}
-    return dict(sorted(loaded.items()))  # type: ignore[union-attr]
+def training_run(
+    run_id: str,
+    config: PriceModelConfig,
+    data: TrainingData,
+    evaluation: ModelEvaluation,
+    model: "LGBMRegressor",
+    holdout: pl.DataFrame,
+) -> TrainingRun:
+    """What MLflow keeps of a training: params, metrics, data tags, artifacts and the model."""
+    return TrainingRun(
+        run_name=f"price_model as_of {data.as_of}",
+        tags={"dagster_run_id": run_id, **data.tags()},
+        params={
+            **LIGHTGBM_PARAMS,
+            **config.model_dump(),
+            "train_rows": evaluation.train_rows,
+            "holdout_rows": evaluation.holdout_size.rows,
+            "training_window": data.window,
+        },
+        metrics={
+            **{f"holdout_{k}": v for k, v in evaluation.metrics.items()},
+            **{f"baseline_{k}": v for k, v in evaluation.baseline.items()},
+            "training_seconds": evaluation.training_seconds,
+        },
+        dicts={
+            "features.json": {"features": FEATURE_COLUMNS},
+            FEATURE_PROFILE_ARTIFACT: feature_profile(data.feature_sets, NUMERIC_FEATURE_COLUMNS),
+            TRAINING_DATA_ARTIFACT: {"as_of": data.as_of.isoformat(), "gold_sha256": data.versions},
+        },
+        figures={
+            "feature_importance.png": importance_figure(evaluation.importance),
+            "predicted_vs_actual.png": predicted_vs_actual_figure(evaluation.actual, evaluation.predicted),
+        },
+        model=model,
+        input_example=model_input(holdout.head(5)),
+    )
 
 
-def build_price_model(training_window_days: int) -> dg.AssetsDefinition:
-    """The training asset for day D: gold feature sets of the `training_window_days` days before D."""
+def _version(model_version: "ModelVersion | None") -> int | None:
+    return int(model_version.version) if model_version is not None else None
+
+
+def decide_against_champion(
+    registry: MlflowResource, rule: PromotionRule, evaluation: ModelEvaluation, holdout: pl.DataFrame
+) -> tuple[int | None, dict[str, float] | None, Decision]:
+    """Read the champion, score it on this holdout, decide; again if the alias moved meanwhile."""
+    champion = _version(registry.alias_version(CHAMPION))
+    while True:
+        champion_metrics = (
+            regression_metrics(evaluation.actual, predict_prices(registry.load_model(champion), holdout))
+            if champion is not None
+            else None
+        )
+        decision = decide_promotion(
+            rule,
+            evaluation.holdout_size,
+            evaluation.metrics["rmse"],
+            evaluation.baseline["rmse"],
+            champion_metrics["rmse"] if champion_metrics else None,
+        )
+        current = _version(registry.alias_version(CHAMPION))
+        if current == champion:
+            return champion, champion_metrics, decision
+        champion = current
+
+
+def build_price_model(training_window_days: int, min_holdout: HoldoutSize) -> dg.AssetsDefinition:
+    """The training asset: a new model version from the gold window up to `as_of`."""
 
     @dg.asset(
         key=PRICE_MODEL_KEY,
-        ins={
-            "history": dg.AssetIn(
-                key=FEATURES_KEY,
-                partition_mapping=dg.TimeWindowPartitionMapping(
-                    start_offset=-training_window_days, end_offset=-1
-                ),
-                metadata={"allow_missing_partitions": True},
-                dagster_type=dg.Any,
-            )
-        },
+        deps=[FEATURES_KEY],
         group_name="ml",
-        partitions_def=daily_partitions,
         owners=[ML],
         kinds={"lightgbm", "mlflow"},
+        pool=PROMOTION_POOL,
         check_specs=[
             dg.AssetCheckSpec(
                 BEATS_BASELINE_CHECK,
@@ -84,117 +160,80 @@ def build_price_model(training_window_days: int) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext,
         config: PriceModelConfig,
         mlflow_registry: MlflowResource,
-        history: object,
+        io_manager: dg.ResourceParam[PolarsParquetIOManager],
     ) -> dg.MaterializeResult:
-        """LightGBM regressor of sale price on the trailing gold feature sets, registered in MLflow."""
+        """LightGBM regressor of sale price on a window of gold days, registered in MLflow."""
         unavailable = mlflow_registry.unavailable_reason()
         if unavailable:
             raise dg.Failure(
                 description=(
-                    f"ml/price_model [{context.partition_key}]: {unavailable}. Nothing was trained, "
-                    "logged or registered; the champion alias is unchanged, so predictions keep "
-                    "using the current champion."
+                    f"ml/price_model: {unavailable}. Nothing was trained, logged or registered; the "
+                    "champion alias is unchanged, so predictions keep using the current champion."
                 )
             )
-        frames = _partition_frames(history)
-        if len(frames) < 2:
-            raise dg.Failure(
-                description=(
-                    f"ml/price_model [{context.partition_key}] needs gold/houses_with_parks for at "
-                    f"least 2 of the {training_window_days} days before it and found "
-                    f"{len(frames)}. Materialize those partitions first (a backfill)."
-                ),
-                allow_retries=False,
-            )
-        feature_sets = pl.concat(pl.collect_all(list(frames.values())))
-        train, holdout = time_holdout_split(feature_sets, config.holdout_days)
+        data = read_training_data(io_manager, config.as_of, training_window_days)
+        train, holdout = time_holdout_split(data.feature_sets, config.holdout_days)
+        started = time.perf_counter()
         model = train_price_model(
             train, seed=config.seed, n_estimators=config.n_estimators, learning_rate=config.learning_rate
         )
+        training_seconds = time.perf_counter() - started
         actual = holdout.get_column("price").to_numpy()
-        metrics = regression_metrics(actual, predict_prices(model, holdout))
-        baseline = regression_metrics(actual, zip_median_baseline(train, holdout))
-        importance = importance_table(FEATURE_COLUMNS, model.booster_.feature_importance("gain").tolist())
-        window = f"{feature_sets['sale_date'].min()}..{feature_sets['sale_date'].max()}"
-
-        champion = mlflow_registry.alias_version(CHAMPION)
-        champion_rmse = (
-            regression_metrics(actual, predict_prices(mlflow_registry.load_model(champion.version), holdout))[
-                "rmse"
-            ]
-            if champion is not None
-            else None
+        predicted = predict_prices(model, holdout)
+        evaluation = ModelEvaluation(
+            actual=actual,
+            predicted=predicted,
+            metrics=regression_metrics(actual, predicted),
+            baseline=regression_metrics(actual, zip_median_baseline(train, holdout)),
+            importance=importance_table(FEATURE_COLUMNS, model.booster_.feature_importance("gain").tolist()),
+            holdout_size=HoldoutSize(holdout.height, holdout.get_column("sale_date").n_unique()),
+            train_rows=train.height,
+            training_seconds=training_seconds,
         )
         registered = mlflow_registry.log_and_register(
-            TrainingRun(
-                run_name=f"price_model {context.partition_key}",
-                tags={
-                    "dagster_run_id": context.run.run_id,
-                    "dagster_partition": context.partition_key,
-                    "training_window": window,
-                },
-                params={
-                    **LIGHTGBM_PARAMS,
-                    **config.model_dump(),
-                    "train_rows": train.height,
-                    "holdout_rows": holdout.height,
-                    "training_window": window,
-                },
-                metrics={
-                    **{f"holdout_{k}": v for k, v in metrics.items()},
-                    **{f"baseline_{k}": v for k, v in baseline.items()},
-                },
-                dicts={
-                    "features.json": {"features": FEATURE_COLUMNS},
-                    FEATURE_PROFILE_ARTIFACT: feature_profile(feature_sets, NUMERIC_FEATURE_COLUMNS),
-                },
-                figures={"feature_importance.png": importance_figure(importance)},
-                model=model,
-                input_example=model_input(holdout.head(5)),
-            )
+            training_run(context.run.run_id, config, data, evaluation, model, holdout)
         )
-        beats_baseline = metrics["rmse"] < baseline["rmse"] * (1 - config.baseline_margin)
-        promoted = beats_baseline and (
-            champion_rmse is None or metrics["rmse"] < champion_rmse * (1 - config.champion_margin)
+        rule = PromotionRule(min_holdout, config.baseline_margin, config.champion_margin)
+        # The pool lets one training run at a time get here: read, compare and move as one step.
+        champion_version, champion_metrics, decision = decide_against_champion(
+            mlflow_registry, rule, evaluation, holdout
         )
-        alias = CHAMPION if promoted else CHALLENGER
+        alias = CHAMPION if decision.promote else CHALLENGER
         mlflow_registry.set_alias(alias, registered.version)
-        comparison = f"holdout RMSE {metrics['rmse']:,.0f} vs zip-median baseline {baseline['rmse']:,.0f}" + (
-            f" vs champion v{champion.version} {champion_rmse:,.0f}"
-            if champion is not None
-            else " (no champion yet)"
-        )
+        mlflow_registry.set_version_tag(registered.version, "promotion", decision.reason)
         context.log.info(
-            f"ml/price_model [{context.partition_key}]: version {registered.version} -> {alias}; {comparison}"
+            f"ml/price_model as_of {data.as_of}: version {registered.version} -> {alias} "
+            f"({decision.reason}); trained on {train.height} rows in {training_seconds:.1f} s; "
+            f"holdout {evaluation.summary()}"
         )
-        experiment_id = mlflow_registry.experiment_id()
+        passed = beats_baseline(
+            evaluation.metrics["rmse"], evaluation.baseline["rmse"], config.baseline_margin
+        )
         return dg.MaterializeResult(
             metadata={
-                **{f"holdout_{name}": value for name, value in metrics.items()},
-                **{f"baseline_{name}": value for name, value in baseline.items()},
-                "previous_champion_version": champion.version if champion is not None else "none",
-                "previous_champion_rmse": champion_rmse if champion_rmse is not None else float("nan"),
-                "comparison": comparison,
                 "alias": alias,
-                "model_uri": f"models:/{mlflow_registry.model_name}/{registered.version}",
+                "promotion": decision.reason,
                 "model_version": int(registered.version),
-                "mlflow_run": mlflow_registry.run_link(experiment_id, registered.run_id),
-                "training_window": window,
-                "train_rows": train.height,
-                "holdout_rows": holdout.height,
-                "feature_importance": dg.MetadataValue.md(markdown_table(importance, max_rows=40)),
+                "model_uri": f"models:/{mlflow_registry.model_name}/{registered.version}",
+                "mlflow_run": mlflow_registry.run_link(mlflow_registry.experiment_id(), registered.run_id),
+                "previous_champion_version": champion_version if champion_version is not None else "none",
+                "as_of": data.as_of.isoformat(),
+                "training_window": data.window,
+                "training_days": len(data.versions),
+                "gold_sha256": dg.MetadataValue.json(data.versions),
+                **model_page(evaluation, champion_version, champion_metrics),
             },
             check_results=[
                 dg.AssetCheckResult(
                     check_name=BEATS_BASELINE_CHECK,
-                    passed=beats_baseline,
+                    passed=passed,
                     metadata={
-                        "partition": context.partition_key,
-                        "holdout_rmse": metrics["rmse"],
-                        "baseline_rmse": baseline["rmse"],
+                        "as_of": data.as_of.isoformat(),
+                        "holdout_rmse": evaluation.metrics["rmse"],
+                        "baseline_rmse": evaluation.baseline["rmse"],
                         "model_version": int(registered.version),
                     },
-                    description=None if beats_baseline else f"version {registered.version}: {comparison}",
+                    description=None if passed else f"version {registered.version}: {evaluation.summary()}",
                 )
             ],
         )

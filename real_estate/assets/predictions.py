@@ -31,8 +31,7 @@ FEATURE_DRIFT = "feature_drift"
     owners=[ML],
     kinds={"lightgbm", "polars", "parquet"},
     metadata=model_metadata(PricePredictionsGold),
-    # Score each day once its features are there; the model's own daily partition is lineage only.
-    automation_condition=when_inputs_ready().ignore(dg.AssetSelection.assets(PRICE_MODEL_KEY)),
+    automation_condition=when_inputs_ready(),
     check_specs=[
         schema_check_spec(PREDICTIONS_KEY, PricePredictionsGold),
         dg.AssetCheckSpec(

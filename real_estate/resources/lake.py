@@ -4,6 +4,9 @@ Built on Dagster's own `UPathIOManager` (dagster-polars fails on polars 2.x; see
 `<lake>/<layer>/<asset>/<YYYY-MM-DD>.parquet`.
 """
 
+import hashlib
+import io
+
 import dagster as dg
 import polars as pl
 from dagster._core.storage.upath_io_manager import escape_dotdot_segments
@@ -37,16 +40,30 @@ class PolarsParquetIOManager(dg.UPathIOManager):
         folder = self._base_path.joinpath(*asset_key.path)
         return self._with_extension(self.make_safe_partition_path(folder, partition))
 
-    def read_partition(self, asset_key: dg.AssetKey, partition: str) -> pl.DataFrame | None:
-        """One stored partition of an asset, or None when the lake has none."""
-        path = self.partition_path(asset_key, partition)
-        if not path.exists():
-            return None
-        return pl.read_parquet(path.path if is_local(path) else str(path))
-
     def make_directory(self, path: UPath) -> None:
         # Object stores have no directories, and local ones are made by the atomic write.
         return None
+
+    def stored_partitions(self, key: dg.AssetKey) -> list[str]:
+        """The partitions of `key` with a published file, from one listing of its folder."""
+        folder = self._base_path.joinpath(*key.path)
+        if not folder.exists():
+            return []
+        names = (path.name for path in folder.iterdir())
+        return sorted(
+            name.removesuffix(self.extension)
+            for name in names
+            if name.endswith(self.extension) and not name.startswith(".")
+        )
+
+    def read_partition(self, key: dg.AssetKey, partition: str) -> tuple[pl.DataFrame, str] | None:
+        """One partition's frame and the SHA-256 of its file (read once, so both describe one
+        version), or None when the lake has no such partition."""
+        path = self.partition_path(key, partition)
+        if not path.exists():
+            return None
+        content = path.read_bytes()
+        return pl.read_parquet(io.BytesIO(content)), hashlib.sha256(content).hexdigest()
 
 
 class LakeIOManager(dg.ConfigurableIOManagerFactory):

@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from mlflow import MlflowClient
     from mlflow.entities.model_registry import ModelVersion
 
-CREDENTIALS = re.compile(r"//[^/@\s]+@")
+# A URL: its scheme, then everything up to whitespace. Its credentials are all before the last `@`
+# (a password may hold `/`, `@` or `?`), and any query value may be a token.
+URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<rest>\S+)")
+QUERY_VALUE = re.compile(r"(?P<name>[?&;][^=&;#\s]*=)[^&;#\s]*")
+MASK = "***"
 CHAMPION = "champion"
 CHALLENGER = "challenger"
 FEATURE_PROFILE_ARTIFACT = "feature_profile.json"
@@ -38,9 +42,20 @@ class TrainingRun:
     input_example: "pd.DataFrame"
 
 
+def _redact_url(match: re.Match[str]) -> str:
+    rest = match["rest"]
+    at = rest.rfind("@")
+    if at >= 0:
+        rest = MASK + rest[at:]
+    return match["scheme"] + QUERY_VALUE.sub(rf"\g<name>{MASK}", rest)
+
+
 def redact_credentials(text: str) -> str:
-    """`text` with the `user:password@` part of any URL in it replaced by `***@`."""
-    return CREDENTIALS.sub("//***@", text)
+    """`text` with each URL's `user:password@` part and query-string values replaced by `***`.
+
+    Errs on the side of hiding: a URL with an `@` in its path loses everything before it.
+    """
+    return URL.sub(_redact_url, text)
 
 
 class MlflowResource(dg.ConfigurableResource):
@@ -114,6 +129,10 @@ class MlflowResource(dg.ConfigurableResource):
     def set_alias(self, alias: str, model_version: int | str) -> None:
         self.client().set_registered_model_alias(self.model_name, alias, model_version)
 
+    def set_version_tag(self, model_version: int | str, key: str, value: str) -> None:
+        """A tag on a registered version, shown on its page in the MLflow UI."""
+        self.client().set_model_version_tag(self.model_name, str(model_version), key, value)
+
     def load_model(self, model_version: int | str) -> "LGBMRegressor":
         """A registered version's LightGBM model."""
         import mlflow
@@ -131,6 +150,7 @@ class MlflowResource(dg.ConfigurableResource):
     def run_link(self, experiment_id: str, run_id: str) -> dg.MetadataValue:
         """A link to the run in the MLflow UI when the tracking server has one, else the run id."""
         if self.tracking_uri.startswith(("http://", "https://")):
-            base = self.tracking_uri.rstrip("/")
-            return dg.MetadataValue.url(f"{base}/#/experiments/{experiment_id}/runs/{run_id}")
+            # The server's address without credentials or query: a link never carries a secret.
+            base = redact_credentials(self.tracking_uri).replace(f"//{MASK}@", "//", 1).split("?")[0]
+            return dg.MetadataValue.url(f"{base.rstrip('/')}/#/experiments/{experiment_id}/runs/{run_id}")
         return dg.MetadataValue.text(run_id)

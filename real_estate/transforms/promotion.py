@@ -1,0 +1,70 @@
+"""The promotion rule: whether a newly trained model version takes the champion alias.
+
+Pure: it compares numbers measured on one holdout, so it is tested without training anything.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class HoldoutSize:
+    """How much data a holdout has: rows and distinct days."""
+
+    rows: int
+    days: int
+
+
+@dataclass(frozen=True)
+class PromotionRule:
+    """What a candidate must meet: a big enough holdout and margins over baseline and champion."""
+
+    min_holdout: HoldoutSize
+    baseline_margin: float = 0.0
+    champion_margin: float = 0.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Promote or not, and why, in words for the UI."""
+
+    promote: bool
+    reason: str
+
+
+def beats_baseline(rmse: float, baseline_rmse: float, margin: float) -> bool:
+    """Whether the candidate's RMSE is below the baseline's by at least `margin` (a fraction)."""
+    return rmse < baseline_rmse * (1 - margin)
+
+
+def decide_promotion(
+    rule: PromotionRule,
+    holdout: HoldoutSize,
+    rmse: float,
+    baseline_rmse: float,
+    champion_rmse: float | None,
+) -> Decision:
+    """Promote only on a big enough holdout, beating the baseline and the current champion (if any)."""
+    minimum = rule.min_holdout
+    if holdout.rows < minimum.rows or holdout.days < minimum.days:
+        return Decision(
+            False,
+            f"holdout too small to promote: {holdout.rows} rows over {holdout.days} days, "
+            f"minimum {minimum.rows} rows and {minimum.days} days",
+        )
+    if not beats_baseline(rmse, baseline_rmse, rule.baseline_margin):
+        return Decision(
+            False,
+            f"RMSE {rmse:,.0f} does not beat the zip-median baseline {baseline_rmse:,.0f} "
+            f"by the margin {rule.baseline_margin:.0%}",
+        )
+    if champion_rmse is None:
+        return Decision(True, f"no champion yet; RMSE {rmse:,.0f} beats the baseline {baseline_rmse:,.0f}")
+    if rmse < champion_rmse * (1 - rule.champion_margin):
+        return Decision(
+            True, f"RMSE {rmse:,.0f} beats the champion's {champion_rmse:,.0f} on the same holdout"
+        )
+    return Decision(
+        False,
+        f"RMSE {rmse:,.0f} does not beat the champion's {champion_rmse:,.0f} "
+        f"by the margin {rule.champion_margin:.0%}",
+    )

@@ -1,0 +1,89 @@
+"""The promotion rule and the URI redaction, as pure functions: no training, no server."""
+
+import pytest
+
+from real_estate.resources.mlflow import redact_credentials
+from real_estate.transforms.promotion import Decision, HoldoutSize, PromotionRule, decide_promotion
+
+RULE = PromotionRule(min_holdout=HoldoutSize(rows=300, days=3))
+BIG_ENOUGH = HoldoutSize(rows=1000, days=7)
+
+
+def decide(
+    rmse: float,
+    champion_rmse: float | None = None,
+    holdout: HoldoutSize = BIG_ENOUGH,
+    rule: PromotionRule = RULE,
+    baseline_rmse: float = 500_000,
+) -> Decision:
+    return decide_promotion(rule, holdout, rmse, baseline_rmse, champion_rmse)
+
+
+def test_the_first_model_that_beats_the_baseline_is_promoted() -> None:
+    assert decide(350_000) == Decision(True, "no champion yet; RMSE 350,000 beats the baseline 500,000")
+
+
+def test_a_better_model_takes_the_alias_and_a_tie_or_worse_does_not() -> None:
+    assert decide(350_000, champion_rmse=360_000).promote
+    tie = decide(350_000, champion_rmse=350_000)
+    assert (
+        not tie.promote and tie.reason == "RMSE 350,000 does not beat the champion's 350,000 by the margin 0%"
+    )
+    assert not decide(370_000, champion_rmse=360_000).promote
+
+
+def test_the_margins_must_be_cleared() -> None:
+    rule = PromotionRule(min_holdout=HoldoutSize(300, 3), baseline_margin=0.2, champion_margin=0.05)
+
+    assert not decide(420_000, rule=rule).promote  # 16% better than the baseline: not 20%
+    assert not decide(350_000, champion_rmse=360_000, rule=rule).promote  # 2.8% better: not 5%
+    assert decide(340_000, champion_rmse=360_000, rule=rule).promote
+
+
+def test_a_model_that_loses_to_the_baseline_is_never_promoted_even_without_champion() -> None:
+    decision = decide(510_000)
+
+    assert not decision.promote and "does not beat the zip-median baseline 500,000" in decision.reason
+
+
+@pytest.mark.parametrize(
+    "holdout", [HoldoutSize(rows=299, days=7), HoldoutSize(rows=5000, days=2), HoldoutSize(rows=150, days=1)]
+)
+def test_a_holdout_below_either_minimum_never_promotes(holdout: HoldoutSize) -> None:
+    decision = decide(100_000, champion_rmse=400_000, holdout=holdout)
+
+    assert not decision.promote
+    assert decision.reason == (
+        f"holdout too small to promote: {holdout.rows} rows over {holdout.days} days, "
+        "minimum 300 rows and 3 days"
+    )
+
+
+def test_the_minimum_itself_is_enough() -> None:
+    assert decide(350_000, holdout=HoldoutSize(rows=300, days=3)).promote
+
+
+@pytest.mark.parametrize(
+    ("uri", "shown"),
+    [
+        ("http://user:secret@127.0.0.1:5000", "http://***@127.0.0.1:5000"),
+        ("https://u:ab/cd@h", "https://***@h"),  # a slash in the password
+        ("https://u:p@ss@h/api", "https://***@h/api"),  # an @ in the password
+        ("https://u:p?w#d@h", "https://***@h"),  # query and fragment marks in the password
+        ("https://h/api?token=abc123&x=1", "https://h/api?token=***&x=***"),
+        ("https://u:p@h/api?sig=zz;key=k#top", "https://***@h/api?sig=***;key=***#top"),
+        ("postgresql://mlflow:pw@db:5432/mlflow", "postgresql://***@db:5432/mlflow"),
+        ("sqlite:////srv/mlflow.db", "sqlite:////srv/mlflow.db"),
+        ("http://mlflow:5000", "http://mlflow:5000"),
+        ("s3://bucket/models", "s3://bucket/models"),
+    ],
+)
+def test_redaction_hides_every_credential_in_a_uri(uri: str, shown: str) -> None:
+    assert redact_credentials(uri) == shown
+
+
+def test_redaction_finds_uris_inside_error_text() -> None:
+    text = "cannot reach http://u:pw@h:1/a (tried https://h/b?token=t0k): refused"
+
+    # A query value runs to the next space: what follows it in prose may go too, never a secret's end.
+    assert redact_credentials(text) == "cannot reach http://***@h:1/a (tried https://h/b?token=*** refused"
