@@ -54,10 +54,15 @@ def when_inputs_ready() -> dg.AutomationCondition:
 # Evaluates the automation conditions above; on by default, unlike Dagster's own default sensor.
 gold_automation_sensor = dg.AutomationConditionSensorDefinition(
     "gold_when_inputs_ready",
-    target=dg.AssetSelection.assets(["gold", "houses_with_parks"], ["gold", "price_predictions"]),
+    target=dg.AssetSelection.assets(
+        ["gold", "houses_with_parks"], ["gold", "price_predictions"], ["warehouse", "price_predictions"]
+    ),
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
-    description="Materializes gold features and predictions for a day once its inputs are there.",
+    description=(
+        "Materializes gold features and predictions for a day once its inputs are there, and records "
+        "each scoring in the warehouse."
+    ),
 )
 
 refresh_parks = dg.define_asset_job(

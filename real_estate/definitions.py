@@ -83,7 +83,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
     warehouse_assets = dg.map_asset_specs(
         lambda spec: with_daily_freshness(spec.merge_attributes(kinds={settings.warehouse_kind})),
-        [warehouse.parks, warehouse.house_sales],
+        [warehouse.parks, warehouse.house_sales, warehouse.price_predictions],
     )
     return dg.Definitions(
         assets=[

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,6 +61,15 @@ def materialize_command(selection: str, day: dt.date) -> list[str]:
         "--partition",
         day.isoformat(),
     ]
+
+
+def run_command(
+    command: list[str], env: dict[str, str], cwd: Path, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """A command in its own process, as a user runs it; its output captured as text."""
+    return subprocess.run(
+        command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def s3_variables(endpoint: str) -> dict[str, str]:

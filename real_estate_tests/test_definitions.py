@@ -23,6 +23,7 @@ EXPECTED_GRAPH = {
     "warehouse/house_sales": ("warehouse", {"silver/house_sales"}),
     "ml/price_model": ("ml", {"gold/houses_with_parks"}),
     "gold/price_predictions": ("ml", {"gold/houses_with_parks", "ml/price_model"}),
+    "warehouse/price_predictions": ("ml", {"gold/price_predictions"}),
 }
 EXPECTED_CHECKS = {
     "bronze/park_features:schema",
@@ -42,6 +43,7 @@ EXPECTED_CHECKS = {
     "gold/price_predictions:schema",
     "gold/price_predictions:one_prediction_per_house",
     "gold/price_predictions:feature_drift",
+    "warehouse/price_predictions:row_count_matches_gold",
     "warehouse/parks:row_count_matches_silver",
     "warehouse/house_sales:row_count_matches_silver",
     "ml/price_model:beats_zip_median_baseline",
@@ -134,4 +136,4 @@ def test_jobs_schedules_and_sensors_are_named_for_what_they_do() -> None:
         for key in graph.get_all_asset_keys()
         if graph.get(key).automation_condition is not None
     }
-    assert automated == {"gold/houses_with_parks", "gold/price_predictions"}
+    assert automated == {"gold/houses_with_parks", "gold/price_predictions", "warehouse/price_predictions"}

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from real_estate.sample.house_sales import generate_house_sales, write_house_sales_drop
-from real_estate_tests.conftest import BIN, cli_env, materialize_command
+from real_estate_tests.conftest import BIN, cli_env, materialize_command, run_command
 from real_estate_tests.redis_server import running_redis
 
 DAY = dt.date(2026, 4, 12)
@@ -23,15 +23,7 @@ def materialize(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[s
     write_house_sales_drop(
         generate_house_sales(DAY, rows=200, bad_rows=1), env["REAL_ESTATE_LANDING_URL"], DAY
     )
-    return subprocess.run(
-        materialize_command(SELECTION, DAY),
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_command(materialize_command(SELECTION, DAY), env, cwd)
 
 
 def assert_outputs(tmp_path: Path) -> None:

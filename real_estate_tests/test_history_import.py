@@ -3,11 +3,13 @@
 import datetime as dt
 from pathlib import Path
 
+import mlflow
 import polars as pl
 import pytest
 
 from real_estate.history_import import main
 from real_estate.sample.house_sales import generate_house_sales
+from real_estate_tests.conftest import BIN, cli_env, run_command
 
 DAYS = [dt.date(2014, 5, 2) + dt.timedelta(days=n) for n in (0, 1, 2, 40)]
 
@@ -74,3 +76,31 @@ def test_a_file_with_other_columns_is_refused_whole(
 
     assert "lacks columns [grade]" in capsys.readouterr().err
     assert not (tmp_path / "landing").exists()
+
+
+def test_from_one_file_to_a_trained_model_with_the_readme_commands(tmp_path: Path) -> None:
+    days = [dt.date(2014, 5, 2) + dt.timedelta(days=n) for n in range(10)]
+    path = tmp_path / "kc_house_data.csv"
+    pl.concat([generate_house_sales(day, rows=120, seed=n) for n, day in enumerate(days)]).write_csv(path)
+    env = cli_env(
+        tmp_path,
+        REAL_ESTATE_PARTITIONS_START=days[0].isoformat(),
+        REAL_ESTATE_MIN_HOLDOUT_ROWS="100",
+        REAL_ESTATE_MIN_HOLDOUT_DAYS="2",
+    )
+
+    def run(*command: str) -> str:
+        completed = run_command([str(BIN / command[0]), *command[1:]], env, tmp_path, timeout=600)
+        assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-3000:]
+        return completed.stdout
+
+    assert "Wrote 10 daily drops, 1,200 sales" in run("real-estate-import", str(path))
+    backfill = run("real-estate-backfill", "--start", str(days[0]), "--end", str(days[-1]))
+    assert "10 of 10 partitions succeeded" in backfill
+    run("dagster", "asset", "materialize", "-m", "real_estate.definitions", "--select", "ml/price_model")
+
+    client = mlflow.MlflowClient(env["MLFLOW_TRACKING_URI"])
+    [version] = client.search_model_versions("name = 'real_estate_price'")
+    tags = client.get_run(version.run_id).data.tags
+    assert tags["as_of"] == days[-1].isoformat()
+    assert tags["training_days"] == ",".join(day.isoformat() for day in days)

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import mlflow
 import polars as pl
 import pytest
@@ -320,3 +321,35 @@ def test_two_training_runs_at_once_leave_the_better_model_champion(
     best = min(decisions, key=lambda d: d["holdout_rmse_usd"])
     final = registry(make_pipeline(local_env(tmp_path), instance)).alias_version(CHAMPION)
     assert int(final.version) == best["model_version"] == champion
+
+
+SCORING = dg.AssetSelection.assets(["gold", "price_predictions"], ["warehouse", "price_predictions"])
+AUDIT_QUERY = (REPOSITORY / "docs" / "audit_queries.sql").read_text()
+
+
+def test_every_scoring_of_a_day_stays_queryable_with_its_model_version(ml_pipeline: Pipeline) -> None:
+    train(ml_pipeline)
+    assert ml_pipeline.materialize(DAY, SCORING).success
+    assert ml_pipeline.materialize(DAY, SCORING).success  # the same model on the same houses again
+    train(ml_pipeline, n_estimators=40)
+    client = mlflow.MlflowClient(ml_pipeline.settings.mlflow_tracking_uri)
+    client.set_registered_model_alias(registry(ml_pipeline).model_name, CHAMPION, "2")  # promoted by hand
+
+    assert ml_pipeline.materialize(DAY, SCORING).success
+
+    latest = ml_pipeline.lake_frame("gold/price_predictions", DAY)
+    assert latest["model_version"].unique().to_list() == ["2"]
+    house = latest["id"][0]
+    warehouse = ml_pipeline.settings.warehouse_url.removeprefix("duckdb:///")
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        scorings = connection.execute(
+            "SELECT model_version, count(*), count(DISTINCT id) FROM real_estate.price_predictions "
+            "GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        audit = connection.execute(
+            AUDIT_QUERY.replace(":house_id", "$house_id").replace(":day", "$day"),
+            {"house_id": house, "day": DAY},
+        ).fetchall()
+    assert scorings == [("1", latest.height, latest.height), ("2", latest.height, latest.height)]
+    assert [row[5] for row in audit] == ["1", "2"] and all(row[1] == house for row in audit)
+    assert audit[1][3] == latest.filter(pl.col("id") == house)["predicted_price"].item()

@@ -1,70 +1,103 @@
-"""Reporting: silver parks and house sales loaded un-aggregated into the warehouse for BI tools."""
+"""Reporting: silver parks and house sales, and every scoring of the price model, loaded
+un-aggregated into the warehouse for BI tools and auditors."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import dagster as dg
 import pandera.polars as pa
 import polars as pl
 
 from real_estate.assets.common import ANALYTICS, partition_day
+from real_estate.automation import when_inputs_ready
 from real_estate.partitions import daily_partitions
 from real_estate.resources.warehouse import WarehouseResource
 from real_estate.resources.warehouse_sql import RowCountMismatchError
+from real_estate.schemas.gold import PricePredictionsGold
 from real_estate.schemas.silver import HouseSalesSilver, ParksSilver
+from real_estate.transforms.scorings import SCORING_COLUMN, with_scoring_id
 
 ROW_COUNT_CHECK = "row_count_matches_silver"
+SCORING_ROW_COUNT_CHECK = "row_count_matches_gold"
 
 
-def row_count_result(partition_key: str, warehouse_rows: int, silver_rows: int) -> dg.AssetCheckResult:
+@dataclass(frozen=True)
+class Load:
+    """What one warehouse asset loads: from which lake asset, into which table, replacing what."""
+
+    table: str
+    model: type[pa.DataFrameModel]
+    source: dg.AssetKey
+    check_name: str = ROW_COUNT_CHECK
+    # Columns that name a slice of the partition: only that slice is replaced (an append-only history).
+    slice_by: tuple[str, ...] = ()
+    prepare: Callable[[pl.DataFrame], pl.DataFrame] = lambda frame: frame
+    group: str = "warehouse"
+
+    @property
+    def layer(self) -> str:
+        return self.source.path[0]
+
+
+def row_count_result(
+    load: Load, partition_key: str, warehouse_rows: int, source_rows: int
+) -> dg.AssetCheckResult:
     """The audit done inside the load's transaction, before its commit, as the asset's check."""
-    passed = warehouse_rows == silver_rows
+    passed = warehouse_rows == source_rows
     return dg.AssetCheckResult(
-        check_name=ROW_COUNT_CHECK,
+        check_name=load.check_name,
         passed=passed,
-        metadata={"partition": partition_key, "warehouse_rows": warehouse_rows, "silver_rows": silver_rows},
+        metadata={
+            "partition": partition_key,
+            "warehouse_rows": warehouse_rows,
+            f"{load.layer}_rows": source_rows,
+        },
         description=(
-            f"partition {partition_key}: {warehouse_rows} rows, as in silver"
+            f"partition {partition_key}: {warehouse_rows} rows, as in {load.layer}"
             if passed
-            else f"partition {partition_key}: the load would hold {warehouse_rows} rows for {silver_rows} "
-            "silver rows; rolled back before the commit"
+            else f"partition {partition_key}: the load would hold {warehouse_rows} rows for {source_rows} "
+            f"{load.layer} rows; rolled back before the commit"
         ),
     )
 
 
-def warehouse_load_asset(table: str, model: type[pa.DataFrameModel], description: str) -> dg.AssetsDefinition:
-    """An asset that replaces one silver partition's rows in warehouse table `table`."""
-    key = dg.AssetKey(["warehouse", table])
+def warehouse_load_asset(
+    load: Load, description: str, automation_condition: dg.AutomationCondition | None = None
+) -> dg.AssetsDefinition:
+    """An asset that loads one lake partition into a warehouse table, audited before its commit."""
+    key = dg.AssetKey(["warehouse", load.table])
 
     @dg.asset(
         key=key,
-        ins={"silver_rows": dg.AssetIn(key=["silver", table])},
+        ins={"rows": dg.AssetIn(key=load.source)},
         description=description,
-        group_name="warehouse",
+        group_name=load.group,
         partitions_def=daily_partitions,
         owners=[ANALYTICS],
         kinds={"sql"},
+        automation_condition=automation_condition,
         check_specs=[
             dg.AssetCheckSpec(
-                ROW_COUNT_CHECK,
+                load.check_name,
                 asset=key,
                 blocking=True,
                 description=(
-                    "The warehouse holds exactly the silver rows of the partition; audited inside the "
-                    "load's transaction, so a mismatch is rolled back before BI sees it."
+                    f"The warehouse holds exactly the {load.layer} rows of the partition; audited inside "
+                    "the load's transaction, so a mismatch is rolled back before BI sees it."
                 ),
             )
         ],
     )
-    def load(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, silver_rows: pl.LazyFrame
+    def load_partition(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, rows: pl.LazyFrame
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         day = partition_day(context)
-        frame = silver_rows.collect()
+        frame = load.prepare(rows.collect())
         try:
-            result = warehouse.replace_partition(table, model, day, frame)
+            result = warehouse.replace_partition(load.table, load.model, day, frame, load.slice_by)
         except RowCountMismatchError as mismatch:
             # Rolled back before the commit: BI still sees the partition's previous rows.
-            yield row_count_result(context.partition_key, mismatch.rows_in_partition, frame.height)
+            yield row_count_result(load, context.partition_key, mismatch.rows_in_partition, frame.height)
             raise dg.Failure(
                 description=f"{key.to_user_string()} [{day}]: {mismatch}", allow_retries=False
             ) from mismatch
@@ -81,19 +114,34 @@ def warehouse_load_asset(table: str, model: type[pa.DataFrameModel], description
                 "warehouse": warehouse.kind,
                 "columns_added": ", ".join(result.columns_added) or "none",
             },
-            check_results=[row_count_result(context.partition_key, result.rows_in_partition, frame.height)],
+            check_results=[
+                row_count_result(load, context.partition_key, result.rows_in_partition, frame.height)
+            ],
         )
 
-    return load
+    return load_partition
 
 
 parks = warehouse_load_asset(
-    "parks",
-    ParksSilver,
+    Load("parks", ParksSilver, dg.AssetKey(["silver", "parks"])),
     "Silver parks of the day loaded into the warehouse; the partition's rows are replaced.",
 )
 house_sales = warehouse_load_asset(
-    "house_sales",
-    HouseSalesSilver,
+    Load("house_sales", HouseSalesSilver, dg.AssetKey(["silver", "house_sales"])),
     "Silver house sales of the day loaded into the warehouse; the partition's rows are replaced.",
+)
+price_predictions = warehouse_load_asset(
+    Load(
+        "price_predictions",
+        PricePredictionsGold,
+        dg.AssetKey(["gold", "price_predictions"]),
+        check_name=SCORING_ROW_COUNT_CHECK,
+        slice_by=("model_version", SCORING_COLUMN),
+        prepare=with_scoring_id,
+        group="ml",  # with the model and its scorings: loading the data groups never needs a model
+    ),
+    "Every scoring of the day's houses, kept for audit: appended per model version and scoring, "
+    "never replaced by a later one (scoring again with the same version and houses replaces itself).",
+    # Each new scoring in the lake is recorded, in the same run as the scoring when automation runs it.
+    automation_condition=when_inputs_ready(),
 )

@@ -5,6 +5,7 @@ The backend follows `REAL_ESTATE_WAREHOUSE_URL`: `duckdb:///path` (embedded, the
 """
 
 import datetime as dt
+from collections.abc import Mapping
 
 import dagster as dg
 import pandera.polars as pa
@@ -25,12 +26,16 @@ from real_estate.resources.warehouse_sql import (
 LIST_SEPARATOR = "; "
 
 
-def table_spec(schema: str, table: str, model: type[pa.DataFrameModel]) -> TableSpec:
-    """The warehouse table for a pandera model: its columns, lists as text, plus `partition_date`."""
+def table_spec(
+    schema: str, table: str, model: type[pa.DataFrameModel], extra: Mapping[str, pl.DataType] | None = None
+) -> TableSpec:
+    """The warehouse table for a pandera model: its columns (lists as text), any `extra` columns the
+    load adds, and `partition_date`."""
     columns: dict[str, pl.DataType] = {}
     for name, column in model.to_schema().columns.items():
         dtype = column.dtype.type
         columns[name] = pl.String() if isinstance(dtype, pl.List) else dtype
+    columns.update(extra or {})
     columns[PARTITION_COLUMN] = pl.Date()
     return TableSpec(schema, table, columns)
 
@@ -87,11 +92,14 @@ class WarehouseResource(dg.ConfigurableResource):
     ) -> LoadResult:
         """Replace partition `day` of `table` with `frame`, in one transaction audited before commit.
 
-        With `slice_by` (columns holding one value each in `frame`), only the partition's rows with
-        those values are replaced: an append-only history, idempotent per slice.
+        With `slice_by` (columns holding one value each in `frame`, added to the table when the
+        model has no such column), only the partition's rows with those values are replaced: an
+        append-only history, idempotent per slice.
         """
         quote_identifier(self.schema_name)
-        spec = table_spec(self.schema_name, table, model)
+        modelled = model.to_schema().columns
+        extra = {name: frame.schema[name] for name in slice_by if name not in modelled}
+        spec = table_spec(self.schema_name, table, model, extra)
         return self.dialect().replace_partition(
             spec, day, warehouse_rows(frame, day), slice_values(frame, slice_by)
         )

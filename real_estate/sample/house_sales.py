@@ -76,9 +76,11 @@ def generate_house_sales(day: dt.date, rows: int = 150, seed: int = 42, bad_rows
     sqft_basement = np.where(has_basement, (sqft_living * rng.uniform(0.2, 0.5, rows)).round(-1), 0)
     sqft_above = sqft_living - sqft_basement
     sqft_lot = np.clip(np.exp(rng.normal(8.9, 0.9, rows)), 520, 1_650_000).round()
-    yr_built = rng.integers(1900, 2016, rows)
+    # kc_house_data's years run to 2015, and never past the year of the sale (history is 2014-15).
+    last_year = min(2016, day.year + 1)
+    yr_built = rng.integers(1900, last_year, rows)
     renovated = rng.random(rows) < 0.04
-    yr_renovated = np.where(renovated, np.maximum(yr_built, rng.integers(1950, 2016, rows)), 0)
+    yr_renovated = np.where(renovated, np.maximum(yr_built, rng.integers(1950, last_year, rows)), 0)
     lat = centroids[:, 0] + rng.normal(0, 0.012, rows)
     long = centroids[:, 1] + rng.normal(0, 0.012, rows)
     sqft_living15 = np.clip(sqft_living * np.exp(rng.normal(0, 0.2, rows)), 400, 6_200).round(-1)
