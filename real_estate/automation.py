@@ -23,11 +23,14 @@ PARKS_CHAIN = [
     dg.AssetKey(["silver", "parks"]),
     dg.AssetKey(["warehouse", "parks"]),
 ]
+# A drop feeds these, up to the day's gold features: a drop that comes later than the gold
+# automation's 30-day window still gets its gold in the run that ingests it.
 HOUSE_SALES_CHAIN = [
     dg.AssetKey(["bronze", "house_sales"]),
     dg.AssetKey(["silver", "house_sales"]),
     dg.AssetKey(["silver", "house_sales_rejected"]),
     dg.AssetKey(["warehouse", "house_sales"]),
+    dg.AssetKey(["gold", "houses_with_parks"]),
 ]
 PRICE_MODEL = dg.AssetSelection.assets(["ml", "price_model"])
 PRICE_MODEL_OP = "ml__price_model"
@@ -73,7 +76,10 @@ refresh_parks = dg.define_asset_job(
 ingest_house_sales = dg.define_asset_job(
     "ingest_house_sales",
     selection=dg.AssetSelection.assets(*HOUSE_SALES_CHAIN, *PARKS_CHAIN),
-    description="Ingest a day's house-sales drop into bronze, silver (with quarantine) and the warehouse.",
+    description=(
+        "Ingest a day's house-sales drop into bronze, silver (with quarantine), the warehouse and the "
+        "day's gold features."
+    ),
 )
 retrain_price_model = dg.define_asset_job(
     "retrain_price_model",

@@ -7,8 +7,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
+from real_estate.sample.parks import generate_parks
 from real_estate.sources.soda import Rows, soda_response
 from real_estate_tests.http_server import QuietHandler, serving
+
+PARKS_ADDRESSES = "v5tj-kqhc"
+PARK_FEATURES = "xrnu-8eiq"
 
 
 @dataclass
@@ -58,3 +62,11 @@ def serve_soda(datasets: dict[str, Rows]) -> Iterator[SodaServer]:
     with serving(Handler) as url:
         server_state.url = url
         yield server_state
+
+
+@contextmanager
+def serve_parks(num_parks: int, seed: int) -> Iterator[SodaServer]:
+    """Generated Seattle parks served as the two SODA datasets the pipeline reads."""
+    addresses, features = generate_parks(num_parks=num_parks, seed=seed)
+    with serve_soda({PARKS_ADDRESSES: addresses, PARK_FEATURES: features}) as server:
+        yield server

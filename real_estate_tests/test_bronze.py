@@ -8,9 +8,8 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from real_estate.sample.parks import generate_parks
 from real_estate_tests.conftest import local_env, make_pipeline
-from real_estate_tests.soda_server import SodaServer, serve_soda
+from real_estate_tests.soda_server import SodaServer, serve_parks
 
 DAY = dt.date(2026, 6, 1)
 PARKS = dg.AssetSelection.assets(["bronze", "parks_addresses"], ["bronze", "park_features"])
@@ -18,8 +17,7 @@ PARKS = dg.AssetSelection.assets(["bronze", "parks_addresses"], ["bronze", "park
 
 @pytest.fixture
 def soda() -> Iterator[SodaServer]:
-    addresses, features = generate_parks(num_parks=800, seed=5)
-    with serve_soda({"v5tj-kqhc": addresses, "xrnu-8eiq": features}) as server:
+    with serve_parks(num_parks=800, seed=5) as server:
         yield server
 
 
