@@ -2,7 +2,18 @@
 
 Built on Dagster's own `UPathIOManager` (dagster-polars fails on polars 2.x; see README):
 `<lake>/<layer>/<asset>/<YYYY-MM-DD>.parquet`.
+
+Large outputs are staged: streamed to a Parquet file outside the lake, audited there, and only then
+handed to the IO manager, which publishes that very file (write-audit-publish, without holding the
+frame in memory or writing it twice).
 """
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -10,6 +21,24 @@ from dagster._core.storage.upath_io_manager import escape_dotdot_segments
 from upath import UPath
 
 from real_estate.storage import as_upath, is_local, publish_atomically
+
+
+@dataclass(frozen=True)
+class StagedParquet:
+    """A Parquet file written outside the lake, to be audited and then published as an asset's value."""
+
+    path: Path
+
+    def lazy(self) -> pl.LazyFrame:
+        """The staged rows, scanned lazily (as `DataFrame.lazy()` gives a frame's)."""
+        return pl.scan_parquet(self.path)
+
+
+@contextmanager
+def staging() -> Iterator[Path]:
+    """A private folder for files on their way to the lake; whatever was not published goes with it."""
+    with tempfile.TemporaryDirectory(prefix="real-estate-staging-") as folder:
+        yield Path(folder)
 
 
 class PolarsParquetIOManager(dg.UPathIOManager):
@@ -20,8 +49,12 @@ class PolarsParquetIOManager(dg.UPathIOManager):
     def make_safe_partition_path(self, base_path: UPath, partition: str) -> UPath:
         return base_path / escape_dotdot_segments(partition.lstrip("/"))
 
-    def dump_to_path(self, context: dg.OutputContext, obj: pl.DataFrame | pl.LazyFrame, path: UPath) -> None:
-        if isinstance(obj, pl.LazyFrame):
+    def dump_to_path(
+        self, context: dg.OutputContext, obj: pl.DataFrame | pl.LazyFrame | StagedParquet, path: UPath
+    ) -> None:
+        if isinstance(obj, StagedParquet):
+            publish_atomically(path, lambda tmp: shutil.move(obj.path, tmp))
+        elif isinstance(obj, pl.LazyFrame):
             publish_atomically(path, lambda tmp: obj.sink_parquet(tmp))
         else:
             publish_atomically(path, lambda tmp: obj.write_parquet(tmp))
