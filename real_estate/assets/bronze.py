@@ -144,7 +144,7 @@ def house_sales(
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """The day's house-sales drop from the landing zone (`house_sales/<date>.csv`), as received."""
     frame, source = landing.read_house_sales(partition_day(context))
-    context.log.info(f"bronze/house_sales [{context.partition_key}]: {frame.height} rows from {source}")
+    context.log.info(f"bronze/house_sales [{context.partition_key}]: streaming {source} to the lake")
     yield from publish_checked(
         context,
         [CheckedOutput(HOUSE_SALES_KEY, frame, HouseSalesBronze, metadata={"source_url": source})],

@@ -151,7 +151,11 @@ def house_sales(
             StagedParquet(folder / "rejected.parquet"),
         )
         stage_split(raw, day, valid, rejected)
-        total, valid_rows, rejected_rows = (rows_of(frame) for frame in (raw, valid.lazy(), rejected.lazy()))
+        total, valid_rows, rejected_rows = (
+            raw.select(pl.len()).collect().item(),
+            valid.rows(),
+            rejected.rows(),
+        )
         rejected_share = rejected_rows / total if total else 0.0
         if rejected_rows:
             context.log.warning(
@@ -212,11 +216,6 @@ def stage_split(raw: pl.LazyFrame, day: dt.date, valid: StagedParquet, rejected:
         ],
         engine="streaming",
     )
-
-
-def rows_of(frame: pl.LazyFrame) -> int:
-    """Rows of a frame (of a Parquet scan: from its footer)."""
-    return frame.select(pl.len()).collect().item()
 
 
 def _reason_counts(rejected: pl.LazyFrame) -> str:
