@@ -6,7 +6,7 @@ stays, the step fails with a message naming the asset, partition and rules, and 
 assets of that partition are not materialized. One factory serves every asset.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -56,10 +56,15 @@ def _broken_by(column: str, check: pa.Check) -> pl.Expr:
     return (~passes).fill_null(False) if check.ignore_na else ~passes.fill_null(False)
 
 
-def rule_failures(schema: pa.DataFrameSchema, dtypes: pl.Schema) -> list[pl.Expr]:
-    """One expression per rule of `schema` (nulls, uniqueness, column checks): rows breaking it."""
+def rule_failures(
+    schema: pa.DataFrameSchema, dtypes: pl.Schema, proven: Collection[str] = ()
+) -> list[pl.Expr]:
+    """One expression per rule of `schema` (nulls, uniqueness, column checks): rows breaking it.
+    Columns in `proven` are left out: their rows were shown upstream to meet the rules."""
     failures = []
     for name, column in schema.columns.items():
+        if name in proven:
+            continue
         values = pl.col(name)
         if not column.nullable:
             missing = values.is_null() | values.is_nan() if dtypes[name].is_float() else values.is_null()
@@ -70,14 +75,14 @@ def rule_failures(schema: pa.DataFrameSchema, dtypes: pl.Schema) -> list[pl.Expr
     return [failure.alias(f"rule_{number}") for number, failure in enumerate(failures)]
 
 
-def _audit(frame: pl.LazyFrame, schema: pa.DataFrameSchema) -> tuple[int, bool]:
-    """Rows of `frame` and whether it meets `schema`: columns and types from its schema, every
-    row rule counted in one lazy pass."""
+def _audit(frame: pl.LazyFrame, schema: pa.DataFrameSchema, proven: Collection[str]) -> tuple[int, bool]:
+    """Rows of `frame` and whether it meets `schema`: columns and types from its schema, the row
+    rules of every column not `proven` counted in one lazy pass."""
     try:
         schema.validate(frame, lazy=True)  # a lazy frame: columns and types only, no data read
     except pa.errors.SchemaErrors:
         return frame.select(pl.len()).collect().item(), False
-    counts = frame.select(pl.len(), *rule_failures(schema, frame.collect_schema())).collect(
+    counts = frame.select(pl.len(), *rule_failures(schema, frame.collect_schema(), proven)).collect(
         engine="streaming"
     )
     rows, *broken = counts.row(0)
@@ -90,11 +95,16 @@ def evaluate_schema(
     asset_key: dg.AssetKey,
     partition_key: str | None,
     column_checks: Mapping[str, Sequence[pa.Check]] | None = None,
+    proven: Collection[str] = (),
 ) -> dg.AssetCheckResult:
     """Audit `frame` against the model in one lazy pass; when it fails, pandera's full account of
-    every failure (validated lazily, all at once) as check metadata."""
+    every failure (validated lazily, all at once, `proven` columns included) as check metadata.
+
+    `proven` names columns whose values come unchanged, row for row, from an audited layer (e.g.
+    gold's silver columns once its ids are silver's): the pass does not check them again.
+    """
     schema = _schema_with(model, column_checks or {})
-    rows, passed = _audit(frame.lazy(), schema)
+    rows, passed = _audit(frame.lazy(), schema, proven)
     metadata: dict[str, object] = {"partition": partition_key or "(unpartitioned)", "rows_checked": rows}
     if passed:
         return _schema_passed(asset_key, metadata)
@@ -242,6 +252,7 @@ class CheckedOutput:
     metadata: dict[str, object] = field(default_factory=dict)
     column_checks: dict[str, list[pa.Check]] = field(default_factory=dict)
     checks: list[dg.AssetCheckResult] = field(default_factory=list)
+    proven_columns: tuple[str, ...] = ()
 
 
 def _blocks(result: dg.AssetCheckResult) -> bool:
@@ -257,7 +268,12 @@ def publish_checked(
     held_back: list[str] = []
     for output in outputs:
         schema_result = evaluate_schema(
-            output.frame.lazy(), output.model, output.asset_key, partition_key, output.column_checks
+            output.frame.lazy(),
+            output.model,
+            output.asset_key,
+            partition_key,
+            output.column_checks,
+            output.proven_columns,
         )
         output_results = [schema_result, *output.checks]
         results.extend(output_results)

@@ -20,6 +20,7 @@ from real_estate.partitions import daily_partitions
 from real_estate.resources.lake import StagedParquet, staging
 from real_estate.schemas.gold import HousesWithParksGold
 from real_estate.transforms.features import houses_with_parks as join_houses_with_parks
+from real_estate.transforms.house_sales import SILVER_COLUMNS
 
 HOUSES_WITH_PARKS_KEY = dg.AssetKey(["gold", "houses_with_parks"])
 ONE_ROW_PER_SALE = "one_row_per_sale"
@@ -56,9 +57,10 @@ def houses_with_parks(
         features = StagedParquet(folder / "houses_with_parks.parquet")
         join_houses_with_parks(house_sales, parks).sink_parquet(features.path)
         names = ("silver/house_sales", "gold/houses_with_parks")
+        one_per_sale = same_ids(house_sales, features.lazy())
         mismatched = (
             pl.DataFrame(schema={"id": pl.Int64, names[0]: pl.UInt32, names[1]: pl.UInt32})
-            if same_ids(house_sales, features.lazy())
+            if one_per_sale
             else mismatched_ids(house_sales, features.lazy(), names)
         )
         with_parks = features.lazy().filter(pl.col("num_parks") > 0).select(pl.len()).collect().item()
@@ -70,6 +72,9 @@ def houses_with_parks(
                     features,
                     HousesWithParksGold,
                     metadata={"houses_in_zip_codes_with_parks": with_parks},
+                    # A left join passes silver's audited columns through: with silver's ids once
+                    # each, only the park counts are new.
+                    proven_columns=SILVER_COLUMNS if one_per_sale else (),
                     checks=[
                         rows_check(
                             ONE_ROW_PER_SALE,
