@@ -1,10 +1,13 @@
-"""Benchmarks: our transforms against pandas and DuckDB, orchestration overhead, definitions load,
-and LightGBM training, measured side by side in one run. Writes benchmarks/RESULTS.md.
+"""Benchmarks: the asset path (the house-sales chain through `dagster asset materialize`) beside its
+kernel (our transforms called directly) and pandas and DuckDB, a backfill one and two runs at a time,
+orchestration overhead, definitions load, and LightGBM training, measured in one run. Writes
+benchmarks/RESULTS.md.
 
     .venv/bin/python benchmarks/run.py                     # 100k, 1M and 10M sales
     .venv/bin/python benchmarks/run.py --sizes 100000      # a quick run
+    .venv/bin/python benchmarks/run.py --record-before --sizes 1000000,10000000   # a new baseline
 
-Each implementation runs in its own process, so its peak memory (max RSS) is its own.
+Each implementation and each CLI run is its own process, so its peak memory (max RSS) is its own.
 """
 
 import argparse
