@@ -1,6 +1,6 @@
 """Blocking asset checks built from the pandera models and from row comparisons between layers.
 
-Checks run inside the asset before anything is written (write-audit-publish): an output whose
+Checks run inside the asset before anything is published (write-audit-publish): an output whose
 blocking check fails is never handed to the IO manager, so the partition's previous version
 stays, the step fails with a message naming the asset, partition and rules, and downstream
 assets of that partition are not materialized. One factory serves every asset.
