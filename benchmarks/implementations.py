@@ -11,7 +11,12 @@ from pathlib import Path
 import polars as pl
 
 from real_estate.transforms.features import houses_with_parks
-from real_estate.transforms.house_sales import FLOAT_COLUMNS, INTEGER_COLUMNS, split_house_sales
+from real_estate.transforms.house_sales import (
+    FLOAT_COLUMNS,
+    INTEGER_COLUMNS,
+    SILVER_COLUMNS,
+    split_house_sales,
+)
 from real_estate.transforms.parks import FEATURE_KIND_COLUMNS
 
 FEATURE_COUNTS = ["num_parks", "num_park_features", *FEATURE_KIND_COLUMNS]
@@ -94,74 +99,76 @@ def pandas_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
     return len(gold)
 
 
+def duckdb_rules(day: dt.date) -> dict[str, str]:
+    """The row rules as SQL conditions on typed columns, true when a row passes, by the reason a
+    failing row is given."""
+
+    def between(column: str, low: float, high: float) -> str:
+        return f"coalesce({column} BETWEEN {low} AND {high}, false)"
+
+    return {
+        "id is not a whole number": "id IS NOT NULL",
+        "date is not a YYYYMMDDT000000 date": "sale_date IS NOT NULL",
+        f"sale date is not the partition day {day}": f"coalesce(sale_date = DATE '{day}', true)",
+        "price is not positive": "coalesce(price > 0, false)",
+        "bedrooms outside 0-33": between("bedrooms", 0, 33),
+        "bathrooms outside 0-10": between("bathrooms", 0, 10),
+        "sqft_living outside 200-50000": between("sqft_living", 200, 50_000),
+        "sqft_lot is not positive": "coalesce(sqft_lot > 0, false)",
+        "floors outside 1-4": between("floors", 1, 4),
+        "waterfront is not 0 or 1": between("waterfront", 0, 1),
+        "view outside 0-4": between("view", 0, 4),
+        "condition outside 1-5": between("condition", 1, 5),
+        "grade outside 1-13": between("grade", 1, 13),
+        f"yr_built outside 1850-{day.year}": between("yr_built", 1850, day.year),
+        "zipcode is not a King County zip code (98001-98199)": (
+            "coalesce(regexp_full_match(zipcode, '\\d{5}') AND try_cast(zipcode AS INT) BETWEEN 98001 AND 98199, false)"
+        ),
+        "lat/long outside King County": f"{between('lat', 47.1, 47.8)} AND {between('long', -122.6, -121.3)}",
+    }
+
+
 def duckdb_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path) -> int:
-    """DuckDB SQL, what an analyst would write."""
+    """DuckDB SQL as an expert writes it: one scan of the CSV into a table (its rowid is the line
+    number), the rules evaluated once per row, reasons listed only for failing rows, duplicates
+    found by a hash aggregate (the first valid row of each id)."""
     import duckdb
 
+    rules = duckdb_rules(day)
+    number = "try_cast(replace({0}, ',', '') AS DOUBLE)"
+    typed = ", ".join(
+        [
+            "try_cast(trim(id) AS BIGINT) AS id",
+            "try_strptime(date, '%Y%m%dT%H%M%S')::DATE AS sale_date",
+            *(f"{number.format(c)} AS {c}" for c in FLOAT_COLUMNS),
+            *(f"{number.format(c)}::BIGINT AS {c}" for c in INTEGER_COLUMNS),
+            "trim(zipcode) AS zipcode",
+        ]
+    )
+    reasons = ", ".join(f"CASE WHEN NOT ({rule}) THEN '{reason}' END" for reason, rule in rules.items())
     counts = ", ".join(f"coalesce(p.{c}, 0) AS {c}" for c in FEATURE_COUNTS)
     sums = ", ".join(f"sum({c}) AS {c}" for c in FEATURE_KIND_COLUMNS)
     with duckdb.connect() as con:
+        con.execute(
+            f"CREATE TABLE drop AS SELECT * FROM read_csv('{sales_csv}', all_varchar = true, header = true)"
+        )
         con.execute(f"""
-            CREATE VIEW typed AS
-            SELECT row_number() OVER () + 1 AS source_line, r.*,
-                   try_cast(trim(id) AS BIGINT) AS t_id,
-                   try_strptime(date, '%Y%m%dT%H%M%S')::DATE AS t_date,
-                   try_cast(replace(price, ',', '') AS DOUBLE) AS t_price, try_cast(replace(bedrooms, ',', '') AS DOUBLE)::BIGINT AS t_bedrooms,
-                   try_cast(replace(bathrooms, ',', '') AS DOUBLE) AS t_bathrooms, try_cast(replace(sqft_living, ',', '') AS DOUBLE)::BIGINT AS t_sqft_living,
-                   try_cast(replace(sqft_lot, ',', '') AS DOUBLE)::BIGINT AS t_sqft_lot, try_cast(replace(floors, ',', '') AS DOUBLE) AS t_floors,
-                   try_cast(replace(waterfront, ',', '') AS DOUBLE)::BIGINT AS t_waterfront, try_cast(replace(view, ',', '') AS DOUBLE)::BIGINT AS t_view,
-                   try_cast(replace(condition, ',', '') AS DOUBLE)::BIGINT AS t_condition, try_cast(replace(grade, ',', '') AS DOUBLE)::BIGINT AS t_grade,
-                   try_cast(replace(sqft_above, ',', '') AS DOUBLE)::BIGINT AS t_sqft_above,
-                   try_cast(replace(sqft_basement, ',', '') AS DOUBLE)::BIGINT AS t_sqft_basement,
-                   try_cast(replace(yr_built, ',', '') AS DOUBLE)::BIGINT AS t_yr_built,
-                   try_cast(replace(yr_renovated, ',', '') AS DOUBLE)::BIGINT AS t_yr_renovated,
-                   trim(zipcode) AS t_zipcode, try_cast(replace(lat, ',', '') AS DOUBLE) AS t_lat, try_cast(replace(long, ',', '') AS DOUBLE) AS t_long,
-                   try_cast(replace(sqft_living15, ',', '') AS DOUBLE)::BIGINT AS t_sqft_living15,
-                   try_cast(replace(sqft_lot15, ',', '') AS DOUBLE)::BIGINT AS t_sqft_lot15
-            FROM read_csv('{sales_csv}', all_varchar = true, header = true) AS r
+            CREATE TABLE judged AS
+            SELECT *, {" AND ".join(rules.values())} AS passes FROM (SELECT rowid AS row, {typed} FROM drop)
+        """)
+        con.execute("CREATE TABLE kept AS SELECT min(row) AS row FROM judged WHERE passes GROUP BY id")
+        silver_columns = ", ".join(SILVER_COLUMNS)
+        con.execute(f"""
+            COPY (SELECT {silver_columns} FROM judged SEMI JOIN kept USING (row) ORDER BY row)
+            TO '{out / "silver.parquet"}' (FORMAT PARQUET)
         """)
         con.execute(f"""
-            CREATE VIEW reasoned AS
-            SELECT *, concat_ws('; ',
-                CASE WHEN t_id IS NULL THEN 'id is not a whole number' END,
-                CASE WHEN t_date IS NULL THEN 'date is not a YYYYMMDDT000000 date' END,
-                CASE WHEN t_date <> DATE '{day}' THEN 'sale date is not the partition day {day}' END,
-                CASE WHEN coalesce(t_price > 0, false) = false THEN 'price is not positive' END,
-                CASE WHEN coalesce(t_bedrooms BETWEEN 0 AND 33, false) = false THEN 'bedrooms outside 0-33' END,
-                CASE WHEN coalesce(t_bathrooms BETWEEN 0 AND 10, false) = false THEN 'bathrooms outside 0-10' END,
-                CASE WHEN coalesce(t_sqft_living BETWEEN 200 AND 50000, false) = false THEN 'sqft_living outside 200-50000' END,
-                CASE WHEN coalesce(t_sqft_lot > 0, false) = false THEN 'sqft_lot is not positive' END,
-                CASE WHEN coalesce(t_floors BETWEEN 1 AND 4, false) = false THEN 'floors outside 1-4' END,
-                CASE WHEN coalesce(t_waterfront BETWEEN 0 AND 1, false) = false THEN 'waterfront is not 0 or 1' END,
-                CASE WHEN coalesce(t_view BETWEEN 0 AND 4, false) = false THEN 'view outside 0-4' END,
-                CASE WHEN coalesce(t_condition BETWEEN 1 AND 5, false) = false THEN 'condition outside 1-5' END,
-                CASE WHEN coalesce(t_grade BETWEEN 1 AND 13, false) = false THEN 'grade outside 1-13' END,
-                CASE WHEN coalesce(t_yr_built BETWEEN 1850 AND {day.year}, false) = false THEN 'yr_built outside 1850-{day.year}' END,
-                CASE WHEN coalesce(regexp_full_match(t_zipcode, '\\d{{5}}') AND try_cast(t_zipcode AS INT) BETWEEN 98001 AND 98199, false) = false
-                     THEN 'zipcode is not a King County zip code (98001-98199)' END,
-                CASE WHEN coalesce(t_lat BETWEEN 47.1 AND 47.8 AND t_long BETWEEN -122.6 AND -121.3, false) = false
-                     THEN 'lat/long outside King County' END) AS reason
-            FROM typed
-        """)
-        con.execute("""
-            CREATE VIEW decided AS
-            SELECT *, CASE WHEN reason = '' AND row_number() OVER (PARTITION BY reason = '', t_id ORDER BY source_line) > 1
-                           THEN 'duplicate id' ELSE reason END AS final_reason
-            FROM reasoned
-        """)
-        con.execute(f"""
-            COPY (SELECT t_id AS id, t_date AS sale_date, t_price AS price, t_bedrooms AS bedrooms,
-                         t_bathrooms AS bathrooms, t_sqft_living AS sqft_living, t_sqft_lot AS sqft_lot,
-                         t_floors AS floors, t_waterfront AS waterfront, t_view AS view, t_condition AS condition,
-                         t_grade AS grade, t_sqft_above AS sqft_above, t_sqft_basement AS sqft_basement,
-                         t_yr_built AS yr_built, t_yr_renovated AS yr_renovated, t_zipcode AS zipcode, t_lat AS lat,
-                         t_long AS long, t_sqft_living15 AS sqft_living15, t_sqft_lot15 AS sqft_lot15
-                  FROM decided WHERE final_reason = '') TO '{out / "silver.parquet"}' (FORMAT PARQUET)
-        """)
-        con.execute(f"""
-            COPY (SELECT COLUMNS(lambda c: NOT starts_with(c, 't_') AND c NOT IN ('reason', 'final_reason')),
-                         final_reason AS reject_reason
-                  FROM decided WHERE final_reason <> '' ORDER BY source_line) TO '{out / "rejected.parquet"}' (FORMAT PARQUET)
+            COPY (SELECT d.*, j.row + 2 AS source_line, j.reject_reason
+                  FROM (SELECT row, CASE WHEN passes THEN 'duplicate id'
+                                         ELSE concat_ws('; ', {reasons}) END AS reject_reason
+                        FROM judged ANTI JOIN kept USING (row)) j
+                  JOIN drop d ON d.rowid = j.row
+                  ORDER BY j.row) TO '{out / "rejected.parquet"}' (FORMAT PARQUET)
         """)
         return con.execute(f"""
             COPY (SELECT s.*, {counts}

@@ -1,10 +1,13 @@
-"""Benchmarks: our transforms against pandas and DuckDB, orchestration overhead, definitions load,
-and LightGBM training, measured side by side in one run. Writes benchmarks/RESULTS.md.
+"""Benchmarks: the asset path (the house-sales chain through `dagster asset materialize`) beside its
+kernel (our transforms called directly) and pandas and DuckDB, a backfill one and two runs at a time,
+orchestration overhead, definitions load, and LightGBM training, measured in one run. Writes
+benchmarks/RESULTS.md.
 
     .venv/bin/python benchmarks/run.py                     # 100k, 1M and 10M sales
     .venv/bin/python benchmarks/run.py --sizes 100000      # a quick run
+    .venv/bin/python benchmarks/run.py --record-before --sizes 1000000,10000000   # a new baseline
 
-Each implementation runs in its own process, so its peak memory (max RSS) is its own.
+Each implementation and each CLI run is its own process, so its peak memory (max RSS) is its own.
 """
 
 import argparse
@@ -21,10 +24,23 @@ import tempfile
 import time
 from pathlib import Path
 
+from asset_path import (
+    HOUSE_SALES_CHAIN,
+    PARKS_CHAIN,
+    backfill,
+    lake_env,
+    land_drop,
+    materialize,
+    step_seconds,
+)
+from report import asset_path_rows, backfill_rows, step_rows
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
 DAY = dt.date(2026, 3, 1)
+BEFORE = HERE / "asset_path_before.json"
+BACKFILL_SIZE, BACKFILL_DAYS = 1_000_000, 4
 
 
 def child(kind: str, *args: str) -> tuple[dict, float]:
@@ -41,7 +57,6 @@ def child(kind: str, *args: str) -> tuple[dict, float]:
 
 def run_child(kind: str, args: list[str]) -> None:
     """Inside the child: do one measured piece of work and print its result as JSON."""
-    sys.path.insert(0, str(HERE))
     if kind == "transform":
         from implementations import IMPLEMENTATIONS
 
@@ -83,22 +98,24 @@ def run_child(kind: str, args: list[str]) -> None:
     elif kind == "generate":
         from real_estate.sample.house_sales import generate_house_sales
 
-        size, path = int(args[0]), args[1]
-        generate_house_sales(DAY, rows=size, bad_rows=size // 1000).write_csv(path)
+        size, path, day = int(args[0]), args[1], dt.date.fromisoformat(args[2]) if args[2:] else DAY
+        generate_house_sales(day, rows=size, bad_rows=size // 1000).write_csv(path)
         print(json.dumps({"rows": size}))
     elif kind == "summarize":
         import polars as pl
 
         summary = {
-            name: pl.scan_parquet(Path(args[0]) / f"{name}.parquet")
+            name: pl.scan_parquet(path)
             .select(
                 rows=pl.len(), **({"id_sum": pl.col("id").cast(pl.Int64).sum()} if name != "rejected" else {})
             )
             .collect()
             .row(0)
-            for name in ("silver", "rejected", "gold")
+            for name, path in zip(("silver", "rejected", "gold"), args, strict=True)
         }
         print(json.dumps(summary))
+    elif kind == "steps":
+        print(json.dumps(step_seconds(Path(args[0]))))
     elif kind == "import":
         started = time.perf_counter()
         importlib.import_module(args[0])
@@ -152,11 +169,82 @@ def timed(command: list[str], env: dict[str, str], cwd: Path, repeat: int = 3) -
     return statistics.median(times)
 
 
+def asset_path(size: int, csv: Path, work: Path) -> dict:
+    """The house-sales chain of one drop through the CLI: run and step seconds, peak MB, outputs."""
+    root = work / f"assets-{size}"
+    env = lake_env(root)
+    land_drop(csv, root, DAY)
+    materialize(PARKS_CHAIN, DAY, env, root)  # untimed: gold joins the day's silver parks
+    seconds, peak = materialize(HOUSE_SALES_CHAIN, DAY, env, root)
+    steps = child("steps", str(root / "home"))[0]
+    lake = root / "lake"
+    outputs = [
+        lake / "silver" / "house_sales",
+        lake / "silver" / "house_sales_rejected",
+        lake / "gold" / "houses_with_parks",
+    ]
+    summary = child("summarize", *(str(path / f"{DAY}.parquet") for path in outputs))[0]
+    shutil.rmtree(root)
+    print(f"{size:>10,} asset path     {seconds:8.2f} s {peak:8.0f} MB  steps {steps}", flush=True)
+    return {"seconds": seconds, "peak": peak, "steps": steps, "summary": summary}
+
+
+def backfill_speedup(work: Path, size: int, days: int) -> dict[int, float]:
+    """Seconds for a backfill of `days` days of `size` sales (multiprocess executor), one and two
+    CLI runs at a time against one instance."""
+    root = work / "backfill"
+    env = lake_env(root, REAL_ESTATE_EXECUTOR="multiprocess")
+    partitions = [DAY + dt.timedelta(days=n) for n in range(days)]
+    for day in partitions:
+        csv = work / f"backfill-{day}.csv"
+        child("generate", str(size), str(csv), day.isoformat())
+        land_drop(csv, root, day)
+        csv.unlink()
+        materialize(PARKS_CHAIN, day, env, root)
+    seconds = {at_once: backfill(partitions, env, root, at_once) for at_once in (1, 2)}
+    shutil.rmtree(root)
+    print(f"backfill of {days} x {size:,}: {seconds}", flush=True)
+    return seconds
+
+
+def transforms(size: int, csv: Path, parks: Path, work: Path, names: tuple[str, ...]) -> dict:
+    """Each implementation's seconds and peak MB on one drop; their outputs' row counts and ids."""
+    results, summaries = {}, {}
+    for name in names:
+        out = work / f"{size}-{name.split()[0]}"
+        out.mkdir()
+        result, peak = child("transform", name, str(csv), str(parks), str(out))
+        results[name] = (result["seconds"], peak)
+        summaries[name] = child(
+            "summarize", *(str(out / f"{n}.parquet") for n in ("silver", "rejected", "gold"))
+        )[0]
+        print(f"{size:>10,} {name:<14} {result['seconds']:8.2f} s {peak:8.0f} MB", flush=True)
+    return {"results": results, "summaries": summaries}
+
+
+def agree(size: int, summaries: dict[str, dict]) -> None:
+    """Stop when the implementations wrote different outputs (row counts, id checksums)."""
+    if len({json.dumps(summary, sort_keys=True) for summary in summaries.values()}) != 1:
+        raise RuntimeError(f"the implementations disagree at {size:,} sales: {summaries}")
+
+
+def git_commit() -> str:
+    """The commit the benchmark ran on."""
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", default="100000,1000000,10000000")
+    parser.add_argument(
+        "--record-before",
+        action="store_true",
+        help=f"time only the kernel and the asset path and keep the figures in {BEFORE.name}",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -177,41 +265,44 @@ def main() -> None:
         rows_to_frame(load_bundled("parks_addresses.json")).lazy(),
         rows_to_frame(load_bundled("park_features.json")).lazy(),
     ).collect().write_parquet(parks)
-    lines = []
+    names = ("polars (ours)",) if options.record_before else ("polars (ours)", "pandas", "duckdb")
+    measured: dict[int, dict] = {}
     transform_rows, training_rows = [], []
     for size in [int(s) for s in options.sizes.split(",")]:
         csv = work / f"sales-{size}.csv"
         # In a child, so this process stays small: a forked child's max RSS counts its parent's pages.
         child("generate", str(size), str(csv))
-        results = {}
-        for name in ("polars (ours)", "pandas", "duckdb"):
-            out = work / f"{size}-{name.split()[0]}"
-            out.mkdir()
-            result, peak = child("transform", name, str(csv), str(parks), str(out))
-            results[name] = (result["seconds"], peak)
-            print(f"{size:>10,} {name:<14} {result['seconds']:8.2f} s {peak:8.0f} MB", flush=True)
-        # Same work, same answer: row counts and id checksums of every output, read in a child too.
-        summaries = {name: child("summarize", str(work / f"{size}-{name.split()[0]}"))[0] for name in results}
-        if len({json.dumps(summary, sort_keys=True) for summary in summaries.values()}) != 1:
-            raise RuntimeError(f"the implementations disagree at {size:,} sales: {summaries}")
+        measured[size] = transforms(size, csv, parks, work, names)
+        measured[size]["asset path"] = asset_path(size, csv, work)
+        agree(size, measured[size]["summaries"] | {"asset path": measured[size]["asset path"]["summary"]})
+        results = measured[size]["results"]
         ours_seconds, ours_peak = results["polars (ours)"]
         for name, (seconds, peak) in results.items():
             transform_rows.append(
                 f"| {size:,} | {name} | {seconds:.2f} | {size / seconds:,.0f} | {peak:,.0f} | "
                 f"{seconds / ours_seconds:.2f}x | {peak / ours_peak:.2f}x |"
             )
-        trained, peak = child("train", str(work / f"{size}-polars" / "gold.parquet"))
-        training_rows.append(
-            f"| {size:,} | {trained['rows']:,} | {trained['seconds']:.1f} | {peak:,.0f} | "
-            f"{trained['rmse']:,.0f} | {trained['baseline_rmse']:,.0f} | {trained['r2']:.3f} |"
-        )
-        print(
-            f"{size:>10,} lightgbm       {trained['seconds']:8.2f} s  rmse {trained['rmse']:,.0f}", flush=True
-        )
+        if not options.record_before:
+            trained, peak = child("train", str(work / f"{size}-polars" / "gold.parquet"))
+            training_rows.append(
+                f"| {size:,} | {trained['rows']:,} | {trained['seconds']:.1f} | {peak:,.0f} | "
+                f"{trained['rmse']:,.0f} | {trained['baseline_rmse']:,.0f} | {trained['r2']:.3f} |"
+            )
+            print(
+                f"{size:>10,} lightgbm       {trained['seconds']:8.2f} s  rmse {trained['rmse']:,.0f}",
+                flush=True,
+            )
         csv.unlink()
-        for name in ("polars", "pandas", "duckdb"):
-            shutil.rmtree(work / f"{size}-{name}")
-
+        for name in names:
+            shutil.rmtree(work / f"{size}-{name.split()[0]}")
+    if options.record_before:
+        BEFORE.write_text(
+            json.dumps({"commit": git_commit(), "date": str(dt.date.today()), "sizes": measured}, indent=1)
+        )
+        shutil.rmtree(work, ignore_errors=True)
+        return
+    before = json.loads(BEFORE.read_text())
+    backfilled = backfill_speedup(work, BACKFILL_SIZE, BACKFILL_DAYS)
     # Orchestration overhead: one sample partition (bronze to warehouse) through the CLI vs directly.
     partition_root = work / "partition"
     (partition_root / "home").mkdir(parents=True)
@@ -253,14 +344,17 @@ def main() -> None:
     )
 
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    lines += [
+    lines = [
         "# Benchmark results",
         "",
         f"Generated by `{Path(sys.executable).name} benchmarks/run.py --sizes {options.sizes}` on "
         f"{dt.date.today()}: {os.cpu_count()} cores, {memory_gb:.0f} GiB, {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, polars {pl.__version__}.",
         "",
-        "## Silver house sales + gold houses-with-parks (same input files, same outputs)",
+        *asset_path_rows(measured),
+        *step_rows(measured, before),
+        *backfill_rows(backfilled, BACKFILL_SIZE, BACKFILL_DAYS),
+        "## The kernel: silver house sales + gold houses-with-parks, called directly (same input files, same outputs)",
         "",
         "Reads one day's drop as CSV (all strings), writes silver, the quarantine and gold as Parquet. "
         "Peak memory is the process's max RSS. Ratios are to ours (higher is slower / bigger). "

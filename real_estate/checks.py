@@ -1,19 +1,22 @@
 """Blocking asset checks built from the pandera models and from row comparisons between layers.
 
-Checks run inside the asset before anything is written (write-audit-publish): an output whose
+Checks run inside the asset before anything is published (write-audit-publish): an output whose
 blocking check fails is never handed to the IO manager, so the partition's previous version
 stays, the step fails with a message naming the asset, partition and rules, and downstream
 assets of that partition are not materialized. One factory serves every asset.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import dagster as dg
+import pandera.backends.polars.builtin_checks  # noqa: F401 (registers pandera's polars checks)
 import pandera.polars as pa
 import polars as pl
+from pandera.api.polars.types import PolarsData
 
 from real_estate.metadata import frame_metadata, markdown_table
+from real_estate.resources.lake import SelfWriting
 
 SCHEMA_CHECK = "schema"
 SAMPLE_ROWS = 10
@@ -39,20 +42,92 @@ def _schema_with(
     return schema
 
 
+class _ExpressionOf:
+    """Stands in for the frame in pandera's built-in polars checks: each builds one expression and
+    selects it from the frame, so here `select` hands back the expression itself."""
+
+    def select(self, expression: pl.Expr) -> pl.Expr:
+        return expression
+
+
+def _broken_by(column: str, check: pa.Check) -> pl.Expr:
+    """Rows of `column` breaking `check`: pandera's own expression, with its rule for nulls."""
+    passes = check._check_fn(PolarsData(_ExpressionOf(), column), **check._check_kwargs)
+    return (~passes).fill_null(False) if check.ignore_na else ~passes.fill_null(False)
+
+
+def rule_failures(
+    schema: pa.DataFrameSchema, dtypes: pl.Schema, proven: Collection[str] = ()
+) -> list[pl.Expr]:
+    """One expression per rule of `schema` (nulls, uniqueness, column checks): rows breaking it.
+    Columns in `proven` are left out: their rows were shown upstream to meet the rules."""
+    failures = []
+    for name, column in schema.columns.items():
+        if name in proven:
+            continue
+        values = pl.col(name)
+        if not column.nullable:
+            missing = values.is_null() | values.is_nan() if dtypes[name].is_float() else values.is_null()
+            failures.append(missing.sum())
+        if column.unique:
+            failures.append(pl.len() - values.n_unique())
+        failures += [_broken_by(name, check).sum() for check in column.checks]
+    return [failure.alias(f"rule_{number}") for number, failure in enumerate(failures)]
+
+
+def _audit(frame: pl.LazyFrame, schema: pa.DataFrameSchema, proven: Collection[str]) -> tuple[int, bool]:
+    """Rows of `frame` and whether it meets `schema`: columns and types from its schema, the row
+    rules of every column not `proven` counted in one lazy pass."""
+    try:
+        schema.validate(frame, lazy=True)  # a lazy frame: columns and types only, no data read
+    except pa.errors.SchemaErrors:
+        return frame.select(pl.len()).collect().item(), False
+    counts = frame.select(pl.len(), *rule_failures(schema, frame.collect_schema(), proven)).collect(
+        engine="streaming"
+    )
+    rows, *broken = counts.row(0)
+    return rows, not any(broken)
+
+
 def evaluate_schema(
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | pl.LazyFrame,
     model: type[pa.DataFrameModel],
     asset_key: dg.AssetKey,
     partition_key: str | None,
     column_checks: Mapping[str, Sequence[pa.Check]] | None = None,
+    proven: Collection[str] = (),
 ) -> dg.AssetCheckResult:
-    """Validate `frame` lazily (all failures at once) and describe the outcome as check metadata."""
-    metadata: dict[str, object] = {
-        "partition": partition_key or "(unpartitioned)",
-        "rows_checked": frame.height,
-    }
+    """Audit `frame` against the model in one lazy pass; when it fails, pandera's full account of
+    every failure (validated lazily, all at once, `proven` columns included) as check metadata.
+
+    `proven` names columns whose values come unchanged, row for row, from an audited layer (e.g.
+    gold's silver columns once its ids are silver's): the pass does not check them again.
+    """
+    schema = _schema_with(model, column_checks or {})
+    rows, passed = _audit(frame.lazy(), schema, proven)
+    metadata: dict[str, object] = {"partition": partition_key or "(unpartitioned)", "rows_checked": rows}
+    if passed:
+        return _schema_passed(asset_key, metadata)
+    return _schema_report(frame.lazy().collect(), schema, model, asset_key, partition_key, metadata)
+
+
+def _schema_passed(asset_key: dg.AssetKey, metadata: dict[str, object]) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=SCHEMA_CHECK, asset_key=asset_key, passed=True, metadata=metadata | {"failed_rows": 0}
+    )
+
+
+def _schema_report(
+    frame: pl.DataFrame,
+    schema: pa.DataFrameSchema,
+    model: type[pa.DataFrameModel],
+    asset_key: dg.AssetKey,
+    partition_key: str | None,
+    metadata: dict[str, object],
+) -> dg.AssetCheckResult:
+    """Pandera's validation of a failing frame: rules broken, rows at fault and a sample of them."""
     try:
-        _schema_with(model, column_checks or {}).validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         failing_index = cases.get_column("index").drop_nulls().unique().sort()
@@ -82,9 +157,7 @@ def evaluate_schema(
                 f"({len(failing_index)} rows at fault): {rules}"
             ),
         )
-    return dg.AssetCheckResult(
-        check_name=SCHEMA_CHECK, asset_key=asset_key, passed=True, metadata=metadata | {"failed_rows": 0}
-    )
+    return _schema_passed(asset_key, metadata)
 
 
 def rows_check(
@@ -117,10 +190,12 @@ def rows_check(
     )
 
 
-def mismatched_ids(before: pl.DataFrame, after: pl.DataFrame, names: tuple[str, str]) -> pl.DataFrame:
+def mismatched_ids(
+    before: pl.DataFrame | pl.LazyFrame, after: pl.DataFrame | pl.LazyFrame, names: tuple[str, str]
+) -> pl.DataFrame:
     """Ids not exactly once in each of two layers, with how often each layer (named) has them."""
     counts = [
-        frame.group_by("id").agg(pl.len().alias(name))
+        frame.lazy().group_by("id").agg(pl.len().alias(name))
         for frame, name in zip((before, after), names, strict=True)
     ]
     return (
@@ -129,7 +204,17 @@ def mismatched_ids(before: pl.DataFrame, after: pl.DataFrame, names: tuple[str, 
         .fill_null(0)
         .filter((pl.col(names[0]) != 1) | (pl.col(names[1]) != 1))
         .sort("id")
+        .collect()
     )
+
+
+def same_ids(before: pl.LazyFrame, after: pl.LazyFrame) -> bool:
+    """Whether two layers hold the same ids as often: row counts and an order-free sum of id hashes,
+    one pass over each id column (a mismatch is then listed by `mismatched_ids`)."""
+    fingerprints = pl.collect_all(
+        [frame.select(rows=pl.len(), ids=pl.col("id").hash().sum()) for frame in (before, after)]
+    )
+    return fingerprints[0].equals(fingerprints[1])
 
 
 def count_check(
@@ -161,7 +246,7 @@ class CheckedOutput:
     """A frame on its way to the lake, with the model it must satisfy and any further checks."""
 
     asset_key: dg.AssetKey
-    frame: pl.DataFrame
+    frame: pl.DataFrame | SelfWriting
     model: type[pa.DataFrameModel]
     output_name: str = "result"
     metadata: dict[str, object] = field(default_factory=dict)
@@ -169,6 +254,7 @@ class CheckedOutput:
     checks: list[dg.AssetCheckResult] = field(default_factory=list)
     # Dagster's data version of the output, when the asset knows one (e.g. the source file's hash).
     data_version: dg.DataVersion | None = None
+    proven_columns: tuple[str, ...] = ()
 
 
 def _blocks(result: dg.AssetCheckResult) -> bool:
@@ -184,7 +270,12 @@ def publish_checked(
     held_back: list[str] = []
     for output in outputs:
         schema_result = evaluate_schema(
-            output.frame, output.model, output.asset_key, partition_key, output.column_checks
+            output.frame.lazy(),
+            output.model,
+            output.asset_key,
+            partition_key,
+            output.column_checks,
+            output.proven_columns,
         )
         output_results = [schema_result, *output.checks]
         results.extend(output_results)
@@ -198,7 +289,7 @@ def publish_checked(
         yield dg.Output(
             output.frame,
             output_name=output.output_name,
-            metadata=frame_metadata(output.frame) | output.metadata,
+            metadata=frame_metadata(output.frame.lazy()) | output.metadata,
             data_version=output.data_version,
         )
     yield from results

@@ -48,13 +48,15 @@ def model_metadata(model: type[pa.DataFrameModel]) -> dict[str, object]:
     }
 
 
-def frame_metadata(frame: pl.DataFrame) -> dict[str, dg.MetadataValue]:
-    """Row count, the actual column schema and a markdown preview of a frame."""
+def frame_metadata(frame: pl.DataFrame | pl.LazyFrame) -> dict[str, dg.MetadataValue]:
+    """Row count, the actual column schema and a markdown preview of a frame (for a Parquet scan,
+    read from its footer and first rows)."""
+    rows = frame.lazy()
     schema = dg.TableSchema(
-        columns=[dg.TableColumn(name, str(dtype)) for name, dtype in frame.schema.items()]
+        columns=[dg.TableColumn(name, str(dtype)) for name, dtype in rows.collect_schema().items()]
     )
     return {
-        "dagster/row_count": dg.MetadataValue.int(frame.height),
+        "dagster/row_count": dg.MetadataValue.int(rows.select(pl.len()).collect().item()),
         "dagster/column_schema": dg.MetadataValue.table_schema(schema),
-        "preview": dg.MetadataValue.md(markdown_table(frame)),
+        "preview": dg.MetadataValue.md(markdown_table(rows.head(PREVIEW_ROWS).collect())),
     }

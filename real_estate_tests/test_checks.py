@@ -7,9 +7,11 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from real_estate.checks import count_check, evaluate_schema, mismatched_ids, rows_check
+from real_estate.checks import count_check, evaluate_schema, mismatched_ids, rows_check, same_ids
+from real_estate.sample.house_sales import generate_house_sales
 from real_estate.schemas.gold import PricePredictionsGold
 from real_estate.schemas.silver import HouseSalesSilver
+from real_estate.transforms.house_sales import split_house_sales
 
 KEY = dg.AssetKey(["gold", "price_predictions"])
 DAY = dt.date(2026, 7, 1)
@@ -65,6 +67,54 @@ def test_run_time_column_checks_pin_the_sale_date_to_the_partition() -> None:
     result = evaluate_schema(sales, HouseSalesSilver, KEY, DAY.isoformat(), column_checks=check)
 
     assert not result.passed and f"sale_date == {DAY}" in result.metadata["failed_rules"].value
+
+
+def valid_sales() -> pl.DataFrame:
+    valid, _ = split_house_sales(generate_house_sales(DAY, rows=20).lazy(), DAY)
+    return valid.collect()
+
+
+@pytest.mark.parametrize(
+    ("column", "bad"),
+    [
+        ("id", pl.col("id").first()),
+        ("price", pl.lit(-1.0)),
+        ("price", pl.lit(float("nan"))),
+        ("price", pl.lit(None, pl.Float64)),
+        ("bedrooms", pl.lit(99)),
+        ("bathrooms", pl.lit(10.5)),
+        ("waterfront", pl.lit(2)),
+        ("zipcode", pl.lit("9810")),
+        ("lat", pl.lit(10.0)),
+        ("sale_date", pl.lit(DAY - dt.timedelta(days=1))),
+    ],
+    ids=str,
+)
+def test_the_one_pass_audit_finds_what_pandera_finds(column: str, bad: pl.Expr) -> None:
+    sales = valid_sales()
+    broken = sales.with_columns(
+        pl.when(pl.int_range(pl.len()) == 3).then(bad).otherwise(column).alias(column)
+    )
+    check = {"sale_date": [pa.Check.equal_to(DAY, error=f"sale_date == {DAY}")]}
+
+    assert evaluate_schema(sales.lazy(), HouseSalesSilver, KEY, DAY.isoformat(), column_checks=check).passed
+    result = evaluate_schema(broken.lazy(), HouseSalesSilver, KEY, DAY.isoformat(), column_checks=check)
+
+    assert not result.passed and column in result.metadata["failed_rules"].value
+
+
+def test_proven_columns_are_not_audited_again() -> None:
+    broken = valid_sales().with_columns(price=pl.lit(-1.0))
+
+    assert evaluate_schema(broken.lazy(), HouseSalesSilver, KEY, DAY.isoformat(), proven=["price"]).passed
+
+
+def test_same_ids_compares_counts_and_ids_in_any_order() -> None:
+    ids = pl.LazyFrame({"id": [1, 2, 3]})
+
+    assert same_ids(ids, pl.LazyFrame({"id": [3, 1, 2]}))
+    assert not same_ids(ids, pl.LazyFrame({"id": [1, 2, 2]}))
+    assert not same_ids(ids, pl.LazyFrame({"id": [1, 2, 3, 3]}))
 
 
 def test_mismatched_ids_find_missing_extra_and_repeated_rows() -> None:

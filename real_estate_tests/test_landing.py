@@ -12,6 +12,7 @@ from pathlib import Path
 
 import boto3
 import dagster as dg
+import polars as pl
 import pytest
 from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
 from dagster._core.loader import LoadingContextForTest
@@ -422,14 +423,14 @@ def test_bronze_refuses_a_drop_that_changes_while_it_is_read(
 ) -> None:
     landing = Landing(tmp_path, instance)
     path = landing.write(DAY, drop_bytes(DAY, rows=10))
-    parse = landing_resource._parse
+    stream = landing_resource.HouseSalesDrop.lazy
 
-    def parse_while_the_producer_appends(*args: object) -> object:
+    def stream_while_the_producer_appends(drop: landing_resource.HouseSalesDrop) -> pl.LazyFrame:
         with path.open("ab") as appending:
             appending.write(drop_bytes(DAY, rows=3).split(b"\n", 1)[1])
-        return parse(*args)
+        return stream(drop)
 
-    monkeypatch.setattr(landing_resource, "_parse", parse_while_the_producer_appends)
+    monkeypatch.setattr(landing_resource.HouseSalesDrop, "lazy", stream_while_the_producer_appends)
     result = landing.pipeline.materialize(DAY, dg.AssetSelection.assets(BRONZE), raise_on_error=False)
 
     message = result.get_step_failure_events()[0].step_failure_data.error.message

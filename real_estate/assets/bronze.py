@@ -203,16 +203,16 @@ def house_sales(
     """The day's house-sales drop from the landing zone (`house_sales/<date>.csv`), as received."""
     # A run started by the landing sensor reads only the drop version it was started for.
     expected = context.run.tags.get(LANDING_VERSION_TAG)
-    frame, source, version = landing.read_house_sales(partition_day(context), expected_version=expected)
+    drop, source, version = landing.read_house_sales(partition_day(context), expected_version=expected)
     context.log.info(
-        f"bronze/house_sales [{context.partition_key}]: {frame.height} rows from {source} ({version})"
+        f"bronze/house_sales [{context.partition_key}]: streaming {source} ({version}) to the lake"
     )
     yield from publish_checked(
         context,
         [
             CheckedOutput(
                 HOUSE_SALES_KEY,
-                frame,
+                drop,
                 HouseSalesBronze,
                 metadata={"source_url": source, "landing_version": version},
                 data_version=dg.DataVersion(version),

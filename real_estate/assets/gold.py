@@ -7,11 +7,20 @@ import polars as pl
 
 from real_estate.assets.common import DATA_ENGINEERING
 from real_estate.automation import when_inputs_ready
-from real_estate.checks import CheckedOutput, mismatched_ids, publish_checked, rows_check, schema_check_spec
+from real_estate.checks import (
+    CheckedOutput,
+    mismatched_ids,
+    publish_checked,
+    rows_check,
+    same_ids,
+    schema_check_spec,
+)
 from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
+from real_estate.resources.lake import StagedParquet, staging
 from real_estate.schemas.gold import HousesWithParksGold
 from real_estate.transforms.features import houses_with_parks as join_houses_with_parks
+from real_estate.transforms.house_sales import SILVER_COLUMNS
 
 HOUSES_WITH_PARKS_KEY = dg.AssetKey(["gold", "houses_with_parks"])
 ONE_ROW_PER_SALE = "one_row_per_sale"
@@ -44,26 +53,37 @@ def houses_with_parks(
     context: dg.AssetExecutionContext, house_sales: pl.LazyFrame, parks: pl.LazyFrame
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Each house sold that day with its zip code's number of parks and park features by kind."""
-    features, sales = pl.collect_all([join_houses_with_parks(house_sales, parks), house_sales])
-    with_parks = features.filter(pl.col("num_parks") > 0).height
-    mismatched = mismatched_ids(sales, features, ("silver/house_sales", "gold/houses_with_parks"))
-    yield from publish_checked(
-        context,
-        [
-            CheckedOutput(
-                HOUSES_WITH_PARKS_KEY,
-                features,
-                HousesWithParksGold,
-                metadata={"houses_in_zip_codes_with_parks": with_parks},
-                checks=[
-                    rows_check(
-                        ONE_ROW_PER_SALE,
-                        HOUSES_WITH_PARKS_KEY,
-                        context.partition_key,
-                        mismatched,
-                        "house ids are not exactly once in both silver and gold",
-                    )
-                ],
-            )
-        ],
-    )
+    with staging() as folder:
+        features = StagedParquet(folder / "houses_with_parks.parquet")
+        join_houses_with_parks(house_sales, parks).sink_parquet(features.path)
+        names = ("silver/house_sales", "gold/houses_with_parks")
+        one_per_sale = same_ids(house_sales, features.lazy())
+        mismatched = (
+            pl.DataFrame(schema={"id": pl.Int64, names[0]: pl.UInt32, names[1]: pl.UInt32})
+            if one_per_sale
+            else mismatched_ids(house_sales, features.lazy(), names)
+        )
+        with_parks = features.lazy().filter(pl.col("num_parks") > 0).select(pl.len()).collect().item()
+        yield from publish_checked(
+            context,
+            [
+                CheckedOutput(
+                    HOUSES_WITH_PARKS_KEY,
+                    features,
+                    HousesWithParksGold,
+                    metadata={"houses_in_zip_codes_with_parks": with_parks},
+                    # A left join passes silver's audited columns through: with silver's ids once
+                    # each, only the park counts are new.
+                    proven_columns=SILVER_COLUMNS if one_per_sale else (),
+                    checks=[
+                        rows_check(
+                            ONE_ROW_PER_SALE,
+                            HOUSES_WITH_PARKS_KEY,
+                            context.partition_key,
+                            mismatched,
+                            "house ids are not exactly once in both silver and gold",
+                        )
+                    ],
+                )
+            ],
+        )

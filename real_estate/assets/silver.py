@@ -1,5 +1,6 @@
 """Silver: parks and house sales typed, cleaned and de-duplicated; broken sale rows quarantined."""
 
+import datetime as dt
 from collections.abc import Iterator
 
 import dagster as dg
@@ -10,6 +11,7 @@ from real_estate.assets.common import DATA_ENGINEERING, partition_day
 from real_estate.checks import CheckedOutput, count_check, publish_checked, rows_check, schema_check_spec
 from real_estate.metadata import markdown_table, model_metadata
 from real_estate.partitions import daily_partitions
+from real_estate.resources.lake import StagedParquet, staging
 from real_estate.resources.quality import DataQualityResource
 from real_estate.schemas.silver import HouseSalesRejectedSilver, HouseSalesSilver, ParksSilver
 from real_estate.transforms.house_sales import split_house_sales
@@ -143,60 +145,80 @@ def house_sales(
     bad drop can be found with its reason.
     """
     day = partition_day(context)
-    (valid, rejected, bronze_rows) = pl.collect_all([*split_house_sales(raw, day), raw.select(pl.len())])
-    total = bronze_rows.item()
-    rejected_share = rejected.height / total if total else 0.0
-    if rejected.height:
-        context.log.warning(
-            f"silver/house_sales [{day}]: {rejected.height} of {total} rows rejected "
-            f"({rejected_share:.2%}); see silver/house_sales_rejected"
+    with staging() as folder:
+        valid, rejected = (
+            StagedParquet(folder / "house_sales.parquet"),
+            StagedParquet(folder / "rejected.parquet"),
         )
-    share_check = dg.AssetCheckResult(
-        check_name=REJECTED_SHARE,
-        asset_key=HOUSE_SALES_KEY,
-        passed=rejected_share <= quality.max_rejected_share,
-        metadata={
-            "partition": context.partition_key,
-            "rows_rejected": rejected.height,
-            "rows_in_drop": total,
-            "rejected_share": rejected_share,
-            "max_rejected_share": quality.max_rejected_share,
-            "reasons": dg.MetadataValue.md(_reason_counts(rejected)),
-        },
-        description=(
-            f"partition {day}: {rejected.height} of {total} rows ({rejected_share:.2%}) rejected, "
-            f"above the {quality.max_rejected_share:.2%} threshold; see silver/house_sales_rejected"
-        ),
-    )
-    yield from publish_checked(
-        context,
+        stage_split(raw, day, valid, rejected)
+        total, valid_rows, rejected_rows = (
+            raw.select(pl.len()).collect().item(),
+            valid.rows(),
+            rejected.rows(),
+        )
+        rejected_share = rejected_rows / total if total else 0.0
+        if rejected_rows:
+            context.log.warning(
+                f"silver/house_sales [{day}]: {rejected_rows} of {total} rows rejected "
+                f"({rejected_share:.2%}); see silver/house_sales_rejected"
+            )
+        share_check = dg.AssetCheckResult(
+            check_name=REJECTED_SHARE,
+            asset_key=HOUSE_SALES_KEY,
+            passed=rejected_share <= quality.max_rejected_share,
+            metadata={
+                "partition": context.partition_key,
+                "rows_rejected": rejected_rows,
+                "rows_in_drop": total,
+                "rejected_share": rejected_share,
+                "max_rejected_share": quality.max_rejected_share,
+                "reasons": dg.MetadataValue.md(_reason_counts(rejected.lazy())),
+            },
+            description=(
+                f"partition {day}: {rejected_rows} of {total} rows ({rejected_share:.2%}) rejected, "
+                f"above the {quality.max_rejected_share:.2%} threshold; see silver/house_sales_rejected"
+            ),
+        )
+        yield from publish_checked(
+            context,
+            [
+                CheckedOutput(
+                    HOUSE_SALES_KEY,
+                    valid,
+                    HouseSalesSilver,
+                    output_name="house_sales",
+                    metadata={"rows_rejected": rejected_rows, "rejected_share": rejected_share},
+                    column_checks={"sale_date": [pa.Check.equal_to(day, error=f"sale_date == {day}")]},
+                    checks=[
+                        share_check,
+                        count_check(
+                            ROWS_ACCOUNTED,
+                            HOUSE_SALES_KEY,
+                            context.partition_key,
+                            expected=("bronze rows", total),
+                            actual=("valid + rejected rows", valid_rows + rejected_rows),
+                        ),
+                    ],
+                ),
+                CheckedOutput(
+                    REJECTED_KEY, rejected, HouseSalesRejectedSilver, output_name="house_sales_rejected"
+                ),
+            ],
+        )
+
+
+def stage_split(raw: pl.LazyFrame, day: dt.date, valid: StagedParquet, rejected: StagedParquet) -> None:
+    """Stream the drop's valid and rejected rows to their staged files in one pass over bronze."""
+    pl.collect_all(
         [
-            CheckedOutput(
-                HOUSE_SALES_KEY,
-                valid,
-                HouseSalesSilver,
-                output_name="house_sales",
-                metadata={"rows_rejected": rejected.height, "rejected_share": rejected_share},
-                column_checks={"sale_date": [pa.Check.equal_to(day, error=f"sale_date == {day}")]},
-                checks=[
-                    share_check,
-                    count_check(
-                        ROWS_ACCOUNTED,
-                        HOUSE_SALES_KEY,
-                        context.partition_key,
-                        expected=("bronze rows", total),
-                        actual=("valid + rejected rows", valid.height + rejected.height),
-                    ),
-                ],
-            ),
-            CheckedOutput(
-                REJECTED_KEY, rejected, HouseSalesRejectedSilver, output_name="house_sales_rejected"
-            ),
+            frame.sink_parquet(staged.path, lazy=True)
+            for frame, staged in zip(split_house_sales(raw, day), (valid, rejected), strict=True)
         ],
+        engine="streaming",
     )
 
 
-def _reason_counts(rejected: pl.DataFrame) -> str:
+def _reason_counts(rejected: pl.LazyFrame) -> str:
     """Rejected rows per reason, as a markdown table."""
     counts = (
         rejected.select(pl.col("reject_reason").str.split("; ").alias("reason"))
@@ -204,5 +226,6 @@ def _reason_counts(rejected: pl.DataFrame) -> str:
         .group_by("reason")
         .agg(rows=pl.len())
         .sort("rows", "reason", descending=[True, False])
+        .collect()
     )
     return markdown_table(counts, max_rows=20)

@@ -2,10 +2,22 @@
 
 Built on Dagster's own `UPathIOManager` (dagster-polars fails on polars 2.x; see README):
 `<lake>/<layer>/<asset>/<YYYY-MM-DD>.parquet`.
+
+Large outputs are not held in memory: silver and gold stream theirs to a staged Parquet file outside
+the lake, audit it there, and only then hand it to the IO manager, which publishes that very file
+(write-audit-publish, without writing it twice); bronze's drop, whose audit is its header, is
+streamed by the IO manager straight into the lake's temporary file.
 """
 
 import hashlib
 import io
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
 import dagster as dg
 import polars as pl
@@ -13,6 +25,40 @@ from dagster._core.storage.upath_io_manager import escape_dotdot_segments
 from upath import UPath
 
 from real_estate.storage import as_upath, is_local, publish_atomically
+
+
+class SelfWriting(Protocol):
+    """A value that writes itself to the lake: its rows lazily, and `write(path)` as Parquet."""
+
+    def lazy(self) -> pl.LazyFrame: ...
+
+    def write(self, path: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class StagedParquet:
+    """A Parquet file written outside the lake, to be audited and then published as an asset's value."""
+
+    path: Path
+
+    def lazy(self) -> pl.LazyFrame:
+        """The staged rows, scanned lazily (as `DataFrame.lazy()` gives a frame's)."""
+        return pl.scan_parquet(self.path)
+
+    def rows(self) -> int:
+        """How many rows were staged (from the file's footer)."""
+        return self.lazy().select(pl.len()).collect().item()
+
+    def write(self, path: str) -> None:
+        """Move the staged file to `path` (a rename on the same file system)."""
+        shutil.move(self.path, path)
+
+
+@contextmanager
+def staging() -> Iterator[Path]:
+    """A private folder for files on their way to the lake; whatever was not published goes with it."""
+    with tempfile.TemporaryDirectory(prefix="real-estate-staging-") as folder:
+        yield Path(folder)
 
 
 class PolarsParquetIOManager(dg.UPathIOManager):
@@ -23,11 +69,15 @@ class PolarsParquetIOManager(dg.UPathIOManager):
     def make_safe_partition_path(self, base_path: UPath, partition: str) -> UPath:
         return base_path / escape_dotdot_segments(partition.lstrip("/"))
 
-    def dump_to_path(self, context: dg.OutputContext, obj: pl.DataFrame | pl.LazyFrame, path: UPath) -> None:
-        if isinstance(obj, pl.LazyFrame):
+    def dump_to_path(
+        self, context: dg.OutputContext, obj: pl.DataFrame | pl.LazyFrame | SelfWriting, path: UPath
+    ) -> None:
+        if isinstance(obj, pl.DataFrame):
+            publish_atomically(path, lambda tmp: obj.write_parquet(tmp))
+        elif isinstance(obj, pl.LazyFrame):
             publish_atomically(path, lambda tmp: obj.sink_parquet(tmp))
         else:
-            publish_atomically(path, lambda tmp: obj.write_parquet(tmp))
+            publish_atomically(path, obj.write)
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> pl.LazyFrame:
         # Scans are lazy: check now, so a missing partition is found (or skipped) at load time.

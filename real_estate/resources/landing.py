@@ -13,9 +13,9 @@ import hashlib
 import io
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import dagster as dg
 import polars as pl
@@ -29,6 +29,7 @@ MB = 1024 * 1024
 # The run tag that carries the drop version a run was started for.
 LANDING_VERSION_TAG = "real_estate/landing_version"
 HASH_CHUNK = 4 * MB
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -116,25 +117,26 @@ class LandingZone(dg.ConfigurableResource):
 
     def read_house_sales(
         self, day: dt.date, expected_version: str | None = None
-    ) -> tuple[pl.DataFrame, str, str]:
-        """The day's drop with every value a string, its URL and the version read.
+    ) -> tuple["HouseSalesDrop", str, str]:
+        """The day's drop, checked and ready to stream to the lake, its URL and its version.
 
         Fails clearly, naming the partition, the file and the line or columns at fault, when the
-        drop is missing, not a regular file, not the version `expected_version` names, changed
-        while read, too big to read into memory, not UTF-8 CSV, ragged, or has other columns than
-        the 21 of `kc_house_data` (in any order).
+        drop is missing, not a regular file, not the version `expected_version` names, too big for
+        one day, not UTF-8 CSV, ragged, or has other columns than the 21 of `kc_house_data` (in any
+        order). The version, size and header are checked here; a fault further down, or a change to
+        the file while it streams, stops the stream before anything is published.
         """
         path = self.house_sales_drop(day)
-        if is_local(path):
-            frame, version = self._read_local(day, path, expected_version)
-        else:
-            frame, version = self._read_object(day, path, expected_version)
-        _check_header(day, path, frame)
-        return frame, str(path), version
+        version, signature = (
+            self._version_local(day, path) if is_local(path) else self._version_object(day, path)
+        )
+        _check_version(day, path, version, expected_version)
+        drop = HouseSalesDrop(day, path, signature)
+        _check_header(day, path, _read(drop, lambda: pl.read_csv(drop.source, infer_schema=False, n_rows=1)))
+        return drop, str(path), version
 
-    def _read_local(
-        self, day: dt.date, path: UPath, expected_version: str | None
-    ) -> tuple[pl.DataFrame, str]:
+    def _version_local(self, day: dt.date, path: UPath) -> tuple[str, str]:
+        """The local drop's content hash and signature, read through one descriptor."""
         try:
             # O_NOFOLLOW: a symlink in the landing folder must never lead anywhere else on the machine.
             drop = open_regular(path.path)
@@ -143,30 +145,21 @@ class LandingZone(dg.ConfigurableResource):
         except OSError as error:
             raise _unusable(day, path, f"{why_unreadable(error)}; it was not read") from error
         with drop:
-            before = os.fstat(drop.fileno())
-            self._check_size(day, path, before.st_size)
+            signature = _stat_signature(os.fstat(drop.fileno()))
+            self._check_size(day, path, os.fstat(drop.fileno()).st_size)
             version = content_version(drop)
-            _check_version(day, path, version, expected_version)
-            drop.seek(0)
-            frame = _parse(day, path, drop)
-            if _stat_signature(os.fstat(drop.fileno())) != _stat_signature(before):
-                raise _changed_while_read(day, path)
-        return frame, version
+        if current_signature(path) != signature:  # rewritten, or swapped for another file, meanwhile
+            raise _changed_while_read(day, path)
+        return version, signature
 
-    def _read_object(
-        self, day: dt.date, path: UPath, expected_version: str | None
-    ) -> tuple[pl.DataFrame, str]:
+    def _version_object(self, day: dt.date, path: UPath) -> tuple[str, str]:
+        """The object's ETag, as its version and its signature."""
         if not path.exists():
             raise _missing(day, path)
         info = path.fs.info(path.path, refresh=True)
         self._check_size(day, path, int(info["size"]))
         version = _etag_version(info)
-        _check_version(day, path, version, expected_version)
-        with path.open("rb") as drop:
-            frame = _parse(day, path, drop)
-        if _etag_version(path.fs.info(path.path, refresh=True)) != version:
-            raise _changed_while_read(day, path)
-        return frame, version
+        return version, version
 
     def _check_size(self, day: dt.date, path: UPath, size: int) -> None:
         if size > self.max_drop_mb * MB:
@@ -218,13 +211,48 @@ def _etag_version(info: Mapping[str, object]) -> str:
     return f"etag:{str(info.get('ETag') or info.get('etag') or '').strip(chr(34))}"
 
 
-def _parse(day: dt.date, path: UPath, drop: BinaryIO) -> pl.DataFrame:
+@dataclass(frozen=True)
+class HouseSalesDrop:
+    """A day's drop whose version and header were checked: its rows lazily, and written to Parquet
+    in one stream that fails when the file changed since its version was read."""
+
+    day: dt.date
+    path: UPath
+    signature: str
+
+    @property
+    def source(self) -> str:
+        """The drop as polars reads it: a local path or an `s3://` URL."""
+        return self.path.path if is_local(self.path) else str(self.path)
+
+    def lazy(self) -> pl.LazyFrame:
+        """The drop's rows, every value a string."""
+        return pl.scan_csv(self.source, infer_schema=False)
+
+    def write(self, target: str) -> None:
+        """Stream the drop to Parquet at `target`, then make sure it is still the version read.
+
+        An archive of strings that is only ever read whole: zstd's fastest level compresses it as
+        well as the default here, and no reader filters on column statistics.
+        """
+        _read(self, lambda: self.lazy().sink_parquet(target, compression_level=1, statistics=False))
+        if current_signature(self.path) != self.signature:
+            raise _changed_while_read(self.day, self.path)
+
+
+def current_signature(path: UPath) -> str:
+    """What changes whenever the drop at `path` may have: its lstat signature, or its ETag on S3."""
+    if is_local(path):
+        return _stat_signature(os.stat(path.path, follow_symlinks=False))
+    return _etag_version(path.fs.info(path.path, refresh=True))
+
+
+def _read(drop: HouseSalesDrop, read: Callable[[], T]) -> T:
+    """`read()`, with polars' parse errors turned into a clear failure naming the drop."""
     try:
-        frame = pl.read_csv(drop, infer_schema=False)
+        return read()
     except (pl.exceptions.NoDataError, pl.exceptions.ComputeError) as error:
-        drop.seek(0)
-        raise _unusable(day, path, _unreadable(drop, error)) from error
-    return frame
+        raise _unusable(drop.day, drop.path, _unreadable(drop.path, error)) from error
 
 
 def _check_header(day: dt.date, path: UPath, frame: pl.DataFrame) -> None:
@@ -271,9 +299,10 @@ def _changed_while_read(day: dt.date, path: UPath) -> dg.Failure:
     )
 
 
-def _unreadable(drop: BinaryIO, error: Exception) -> str:
+def _unreadable(path: UPath, error: Exception) -> str:
     """Why polars could not read the drop, with the first ragged line when that is the cause."""
     try:
+        drop = open_regular(path.path) if is_local(path) else path.open("rb")
         with io.TextIOWrapper(drop, encoding="utf-8", newline="") as text:
             records = csv.reader(text)
             header = next(records, [])
@@ -284,7 +313,7 @@ def _unreadable(drop: BinaryIO, error: Exception) -> str:
                         f"{len(header)} columns of its header (an unquoted comma, e.g. a thousands "
                         "separator?)"
                     )
-    except (UnicodeDecodeError, csv.Error):
+    except (OSError, UnicodeDecodeError, csv.Error):
         pass
     return f"cannot be read as UTF-8 CSV: {error}"
 
