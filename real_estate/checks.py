@@ -113,7 +113,11 @@ def evaluate_schema(
 
 def _schema_passed(asset_key: dg.AssetKey, metadata: dict[str, object]) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
-        check_name=SCHEMA_CHECK, asset_key=asset_key, passed=True, metadata=metadata | {"failed_rows": 0}
+        check_name=SCHEMA_CHECK,
+        asset_key=asset_key,
+        passed=True,
+        metadata=metadata | {"failed_rows": 0},
+        description=f"partition {metadata['partition']}: all {metadata['rows_checked']} rows meet the schema",
     )
 
 
@@ -186,7 +190,7 @@ def rows_check(
         passed=passed,
         severity=severity,
         metadata=result_metadata,
-        description=None if passed else f"partition {partition_key}: {failing_rows.height} {problem}",
+        description=f"partition {partition_key}: {failing_rows.height} {problem}",
     )
 
 
@@ -237,7 +241,8 @@ def count_check(
             expected_label: expected_rows,
             actual_label: actual_rows,
         },
-        description=None if passed else f"partition {partition_key}: {mismatch}",
+        description=f"partition {partition_key}: "
+        + (f"{expected_rows} {expected_label}, as many {actual_label}" if passed else mismatch),
     )
 
 

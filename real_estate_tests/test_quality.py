@@ -63,6 +63,24 @@ def test_a_drop_over_the_rejected_threshold_stops_at_the_share_check(pipeline: P
     assert "duplicate id" in reasons
 
 
+def test_every_check_description_states_its_actual_outcome(pipeline: Pipeline) -> None:
+    pipeline.write_drop(DAY, rows=200, bad_rows=1)
+    passing = checks_of(pipeline.materialize(DAY, UPSTREAM_OF_MODEL))
+    pipeline.write_drop(DAY, rows=120, bad_rows=8)
+    failing = checks_of(pipeline.materialize(DAY, UPSTREAM_OF_MODEL, raise_on_error=False))
+
+    share = "silver/house_sales:rejected_share_within_threshold"
+    assert passing[share].description == (
+        f"partition {DAY}: 1 of 200 rows (0.50%) rejected, within the 1.00% threshold"
+    )
+    assert failing[share].description.startswith(
+        f"partition {DAY}: 8 of 120 rows (6.67%) rejected, above the 1.00% threshold"
+    )
+    for name, check in passing.items():
+        assert check.passed and check.description, name
+        assert not any(word in check.description for word in ("above", "fail", "break", "mismatch")), name
+
+
 def test_a_single_broken_row_passes_quarantined_and_counted(pipeline: Pipeline) -> None:
     pipeline.write_drop(DAY, rows=120, bad_rows=1)
 

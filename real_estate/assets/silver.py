@@ -162,6 +162,7 @@ def house_sales(
                 f"silver/house_sales [{day}]: {rejected_rows} of {total} rows rejected "
                 f"({rejected_share:.2%}); see silver/house_sales_rejected"
             )
+        limit = f"{quality.max_rejected_share:.2%} threshold"
         share_check = dg.AssetCheckResult(
             check_name=REJECTED_SHARE,
             asset_key=HOUSE_SALES_KEY,
@@ -176,7 +177,11 @@ def house_sales(
             },
             description=(
                 f"partition {day}: {rejected_rows} of {total} rows ({rejected_share:.2%}) rejected, "
-                f"above the {quality.max_rejected_share:.2%} threshold; see silver/house_sales_rejected"
+                + (
+                    f"within the {limit}"
+                    if rejected_share <= quality.max_rejected_share
+                    else f"above the {limit}; see silver/house_sales_rejected"
+                )
             ),
         )
         yield from publish_checked(
