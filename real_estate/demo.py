@@ -11,19 +11,25 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import dagster as dg
 
-from real_estate.backfill import UPSTREAM_OF_MODEL, report, run_backfill
+from real_estate.demo_summary import run_summary
 from real_estate.deployment import Settings
 from real_estate.resources.mlflow import redact_credentials
 from real_estate.sample.house_sales import generate_house_sales, write_house_sales_drop
 
 
+def _bin(name: str) -> str:
+    """A command installed beside this Python (the project's venv)."""
+    return os.path.join(os.path.dirname(sys.executable), name)
+
+
 def _main_job_command(day: dt.date) -> list[str]:
-    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
     return [
-        dagster,
+        _bin("dagster"),
         "asset",
         "materialize",
         "-m",
@@ -52,9 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--bad-rows", type=int, default=1, help="broken rows per day, to show the quarantine (default 1)"
     )
+    parser.add_argument(
+        "--log",
+        type=Path,
+        default=Path("data/demo-events.log"),
+        help="where Dagster's full event log goes (default data/demo-events.log)",
+    )
     args = parser.parse_args(argv)
-
-    from real_estate.definitions import defs
 
     settings = Settings.from_env()
     history = [args.day - dt.timedelta(days=n) for n in range(args.history_days, 0, -1)]
@@ -66,26 +76,37 @@ def main(argv: list[str] | None = None) -> int:
         f"wrote house-sales drops for {history[0] if history else args.day} to {args.day} "
         f"under {settings.landing_url}"
     )
-
+    args.log.parent.mkdir(parents=True, exist_ok=True)
+    print(f"Dagster's event log of every run: {args.log.resolve()}")
+    with args.log.open("w") as log:
+        if history:
+            backfill = [_bin("real-estate-backfill"), "--start", str(history[0]), "--end", str(history[-1])]
+            backfill += ["--groups", "bronze,silver,gold"]
+            print(f"history: {len(history)} days, bronze to gold (real-estate-backfill)")
+            if subprocess.call(backfill, stdout=log, stderr=subprocess.STDOUT) != 0:
+                print(f"the history backfill failed: see {args.log}")
+                return 1
+        command = _main_job_command(args.day)
+        print("main job:", " ".join(command[1:]))
+        started = time.perf_counter()
+        returncode = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT)
+        seconds = time.perf_counter() - started
     with dg.DagsterInstance.get() as instance:
-        outcomes = run_backfill(defs, instance, history, UPSTREAM_OF_MODEL)
-    print(report(outcomes))
-    if not all(outcome.success for outcome in outcomes):
-        return 1
-
-    command = _main_job_command(args.day)
-    print("main job:", " ".join(command[1:]))
-    returncode = subprocess.call(command)
-    if returncode == 0:
-        print(
-            f"\nDone. Partition {args.day}:\n"
-            f"  datalake   {settings.lake_url}/<layer>/<asset>/{args.day}.parquet\n"
-            f"  warehouse  {settings.warehouse_url}\n"
-            f"  MLflow     {redact_credentials(settings.mlflow_tracking_uri)} "
-            f"(artifacts {settings.mlflow_artifacts_url})\n"
-            "  UI         make ui   (then open http://127.0.0.1:3000)"
-        )
-    return returncode
+        [run] = instance.get_runs(limit=1)
+        for line in run_summary(instance, run.run_id):
+            print(line)
+    if returncode != 0:
+        print(f"The main job failed after {seconds:.1f} s: see {args.log}")
+        return returncode
+    print(
+        f"\nDone in {seconds:.1f} s. Partition {args.day}:\n"
+        f"  datalake   {settings.lake_url}/<layer>/<asset>/{args.day}.parquet\n"
+        f"  warehouse  {settings.warehouse_url}\n"
+        f"  MLflow     {redact_credentials(settings.mlflow_tracking_uri)} "
+        f"(artifacts {settings.mlflow_artifacts_url})\n"
+        "  UI         make ui   (then open http://127.0.0.1:3000)"
+    )
+    return 0
 
 
 if __name__ == "__main__":

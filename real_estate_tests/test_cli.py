@@ -45,7 +45,12 @@ def test_demo_materializes_every_asset_through_the_cli(
     assert (
         "asset materialize -m real_estate.definitions --select * --partition 2026-04-10" in completed.stdout
     )
-    assert "RUN_SUCCESS" in completed.stderr
+    assert "RUN_SUCCESS" in (tmp_path / "data" / "demo-events.log").read_text()
+    printed = completed.stdout.splitlines()
+    assert len(printed) < 80 and "DEBUG" not in completed.stdout + completed.stderr
+    for key in LAKE_ASSET_KEYS:
+        assert any(line.strip().startswith(key) and "passed" in line for line in printed), key
+    assert any(line.strip().startswith("ml/price_model v1 (champion): holdout RMSE $") for line in printed)
     for key in LAKE_ASSET_KEYS:
         rows = pl.read_parquet(f"{lake_url}/{key}/{DAY}.parquet").height
         assert rows == 1 if key == "silver/house_sales_rejected" else rows > 0, key
