@@ -65,7 +65,7 @@ def pandas_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
         "view outside 0-4": typed["view"].between(0, 4).fillna(False),
         "condition outside 1-5": typed["condition"].between(1, 5).fillna(False),
         "grade outside 1-13": typed["grade"].between(1, 13).fillna(False),
-        f"yr_built outside 1850-{day.year}": typed["yr_built"].between(1850, day.year).fillna(False),
+        f"yr_built outside 1850-{day.year + 1}": typed["yr_built"].between(1850, day.year + 1).fillna(False),
         "zipcode is not a King County zip code (98001-98199)": typed["zipcode"]
         .str.fullmatch(r"\d{5}")
         .fillna(False)
@@ -120,7 +120,7 @@ def duckdb_rules(day: dt.date) -> dict[str, str]:
         "view outside 0-4": between("view", 0, 4),
         "condition outside 1-5": between("condition", 1, 5),
         "grade outside 1-13": between("grade", 1, 13),
-        f"yr_built outside 1850-{day.year}": between("yr_built", 1850, day.year),
+        f"yr_built outside 1850-{day.year + 1}": between("yr_built", 1850, day.year + 1),
         "zipcode is not a King County zip code (98001-98199)": (
             "coalesce(regexp_full_match(zipcode, '\\d{5}') AND try_cast(zipcode AS INT) BETWEEN 98001 AND 98199, false)"
         ),

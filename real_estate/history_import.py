@@ -1,20 +1,23 @@
 """`real-estate-import`: a multi-day house-sales file split into daily drops in the landing zone.
 
 Each day's sales become `house_sales/<YYYY-MM-DD>.csv`, published atomically, with the file's own
-columns and strings. Rows whose `date` does not parse are refused and named; the command then
-exits non-zero. The landing sensor (or `real-estate-backfill`) ingests the days; days before the
-first partition need `REAL_ESTATE_PARTITIONS_START` set at or before the first day.
+columns and strings. Rows whose `date` does not parse are refused and named by their CSV record
+(header = 1); the command then exits non-zero. A day that already has a drop gets the file's, and
+the report names it. The landing sensor (or `real-estate-backfill`) ingests the days; days before
+the first partition need `REAL_ESTATE_PARTITIONS_START` set at or before the first day.
 """
 
 import argparse
 import datetime as dt
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from real_estate.deployment import PARTITIONS_START, Settings, partitions_start
-from real_estate.sample.house_sales import HOUSE_SALES_COLUMNS, write_house_sales_drop
+from real_estate.deployment import PARTITIONS_START, ConfigurationError, Settings, partitions_start
+from real_estate.sample.house_sales import HOUSE_SALES_COLUMNS, house_sales_drop_url, write_house_sales_drop
+from real_estate.storage import as_upath
 from real_estate.text import name_list
 from real_estate.transforms.history import split_by_sale_day
 
@@ -43,16 +46,27 @@ def read_sales(path: Path) -> pl.DataFrame:
     return sales
 
 
-def import_history(path: Path, landing_url: str) -> tuple[dict[dt.date, int], pl.DataFrame]:
-    """Write one drop per sale day; the rows written per day, and the refused rows."""
+@dataclass(frozen=True)
+class Imported:
+    """What an import wrote: rows per day, the days whose earlier drop it replaced, the refused rows."""
+
+    written: dict[dt.date, int]
+    replaced: list[dt.date]
+    refused: pl.DataFrame
+
+
+def import_history(path: Path, landing_url: str) -> Imported:
+    """Write one drop per sale day, replacing a day's earlier drop (named in the report)."""
     days, refused = split_by_sale_day(read_sales(path))
+    replaced = [day for day in days if as_upath(house_sales_drop_url(landing_url, day)).exists()]
     for day, sales in days.items():
         write_house_sales_drop(sales, landing_url, day)
-    return {day: sales.height for day, sales in days.items()}, refused
+    return Imported({day: sales.height for day, sales in days.items()}, replaced, refused)
 
 
-def report(written: dict[dt.date, int], refused: pl.DataFrame, landing_url: str, start: str) -> list[str]:
+def report(imported: Imported, landing_url: str, start: str) -> list[str]:
     """What the import did, in a few lines."""
+    written, refused = imported.written, imported.refused
     lines = []
     if written:
         first, last = min(written), max(written)
@@ -66,6 +80,12 @@ def report(written: dict[dt.date, int], refused: pl.DataFrame, landing_url: str,
                 f"partition ({start}): set {PARTITIONS_START}={first} for every Dagster process to "
                 "ingest them"
             )
+    if imported.replaced:
+        lines.append(
+            f"Replaced the earlier drops of {len(imported.replaced)} days: "
+            + ", ".join(day.isoformat() for day in imported.replaced[:MAX_REFUSED_SHOWN])
+            + (" and more" if len(imported.replaced) > MAX_REFUSED_SHOWN else "")
+        )
     if refused.height:
         shown = ", ".join(
             f"line {line} (date {date!r})" for line, date in refused.head(MAX_REFUSED_SHOWN).iter_rows()
@@ -89,13 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     landing_url = args.landing or Settings.from_env().landing_url
     try:
-        written, refused = import_history(args.file, landing_url)
-    except ImportRefused as error:
+        start = partitions_start()  # a bad setting is named before anything is written
+        imported = import_history(args.file, landing_url)
+    except (ImportRefused, ConfigurationError) as error:
         print(f"real-estate-import: {error}", file=sys.stderr)
         return 2
-    for line in report(written, refused, landing_url, partitions_start()):
+    for line in report(imported, landing_url, start):
         print(line)
-    return 1 if refused.height else 0
+    return 1 if imported.refused.height else 0
 
 
 if __name__ == "__main__":

@@ -46,6 +46,10 @@ def test_a_multi_day_file_becomes_one_drop_per_day_with_its_rows_as_written(
         and "REAL_ESTATE_PARTITIONS_START=2014-05-02" in output
     )
     assert not list((landing / "house_sales").glob(".*"))  # atomic: no temporary file left
+    assert "Replaced" not in output
+
+    assert main([str(path), "--landing", str(landing)]) == 0
+    assert f"Replaced the earlier drops of 4 days: {DAYS[0]}" in capsys.readouterr().out
 
 
 def test_rows_without_a_parsable_date_are_refused_and_named(

@@ -353,3 +353,21 @@ def test_every_scoring_of_a_day_stays_queryable_with_its_model_version(ml_pipeli
     assert scorings == [("1", latest.height, latest.height), ("2", latest.height, latest.height)]
     assert [row[5] for row in audit] == ["1", "2"] and all(row[1] == house for row in audit)
     assert audit[1][3] == latest.filter(pl.col("id") == house)["predicted_price"].item()
+
+
+def test_a_scoring_never_recorded_is_secured_before_a_new_one_replaces_it(ml_pipeline: Pipeline) -> None:
+    train(ml_pipeline)
+    assert ml_pipeline.materialize(DAY, PREDICTIONS).success  # scored by hand: nothing records it
+    train(ml_pipeline, n_estimators=40)
+    client = mlflow.MlflowClient(ml_pipeline.settings.mlflow_tracking_uri)
+    client.set_registered_model_alias(registry(ml_pipeline).model_name, CHAMPION, "2")
+
+    assert ml_pipeline.materialize(DAY, SCORING).success
+
+    warehouse = ml_pipeline.settings.warehouse_url.removeprefix("duckdb:///")
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        scorings = connection.execute(
+            "SELECT model_version, count(*) FROM real_estate.price_predictions GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    rows = ml_pipeline.lake_frame("gold/price_predictions", DAY).height
+    assert scorings == [("1", rows), ("2", rows)]

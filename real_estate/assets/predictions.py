@@ -6,20 +6,40 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
-from real_estate.assets.common import ML
+from real_estate.assets.common import ML, partition_day
 from real_estate.assets.ml import FEATURES_KEY, PRICE_MODEL_KEY
+from real_estate.assets.warehouse import SCORINGS
 from real_estate.automation import when_inputs_ready
 from real_estate.checks import CheckedOutput, mismatched_ids, publish_checked, rows_check, schema_check_spec
 from real_estate.metadata import markdown_table, model_metadata
 from real_estate.partitions import daily_partitions
 from real_estate.resources.mlflow import CHAMPION, FEATURE_PROFILE_ARTIFACT, MlflowResource
+from real_estate.resources.warehouse import WarehouseResource
 from real_estate.schemas.gold import PricePredictionsGold
 from real_estate.transforms.drift import PSI_WARN, population_stability
+from real_estate.transforms.scorings import scoring_id
 from real_estate.transforms.training import predict_prices
 
 PREDICTIONS_KEY = dg.AssetKey(["gold", "price_predictions"])
 ONE_PREDICTION_PER_HOUSE = "one_prediction_per_house"
 FEATURE_DRIFT = "feature_drift"
+
+
+def record_previous_scoring(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
+    """Record the day's current scoring in the warehouse before a new one replaces it in the lake.
+
+    `warehouse/price_predictions` records each scoring after it is made; this catches one it never
+    got to (the day scored twice between automation ticks, by hand, or its load failed). Loading a
+    scoring again replaces only itself, so this costs a small load and loses nothing.
+    """
+    stored = context.resources.io_manager.read_partition(PREDICTIONS_KEY, context.partition_key)
+    if stored is None:
+        return
+    previous, _ = stored
+    day = partition_day(context)
+    warehouse.replace_partition(
+        SCORINGS.table, SCORINGS.model, day, SCORINGS.prepare(previous), SCORINGS.slice_by
+    )
 
 
 @dg.asset(
@@ -48,9 +68,13 @@ FEATURE_DRIFT = "feature_drift"
     ],
 )
 def price_predictions(
-    context: dg.AssetExecutionContext, mlflow_registry: MlflowResource, features: pl.LazyFrame
+    context: dg.AssetExecutionContext,
+    mlflow_registry: MlflowResource,
+    warehouse: WarehouseResource,
+    features: pl.LazyFrame,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """The day's batch predictions from the champion model, with its version on every row, for audit."""
+    record_previous_scoring(context, warehouse)
     champion = mlflow_registry.alias_version(CHAMPION)
     if champion is None:
         raise dg.Failure(
@@ -88,6 +112,7 @@ def price_predictions(
                 metadata={
                     "model_version": str(champion.version),
                     "model_run_id": champion.run_id,
+                    "scoring": scoring_id(predictions),
                     "median_abs_pct_error": float(
                         (
                             (predictions["predicted_price"] - predictions["price"]).abs()

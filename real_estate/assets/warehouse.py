@@ -130,16 +130,17 @@ house_sales = warehouse_load_asset(
     Load("house_sales", HouseSalesSilver, dg.AssetKey(["silver", "house_sales"])),
     "Silver house sales of the day loaded into the warehouse; the partition's rows are replaced.",
 )
+SCORINGS = Load(
+    "price_predictions",
+    PricePredictionsGold,
+    dg.AssetKey(["gold", "price_predictions"]),
+    check_name=SCORING_ROW_COUNT_CHECK,
+    slice_by=("model_version", SCORING_COLUMN),
+    prepare=with_scoring_id,
+    group="ml",  # with the model and its scorings: loading the data groups never needs a model
+)
 price_predictions = warehouse_load_asset(
-    Load(
-        "price_predictions",
-        PricePredictionsGold,
-        dg.AssetKey(["gold", "price_predictions"]),
-        check_name=SCORING_ROW_COUNT_CHECK,
-        slice_by=("model_version", SCORING_COLUMN),
-        prepare=with_scoring_id,
-        group="ml",  # with the model and its scorings: loading the data groups never needs a model
-    ),
+    SCORINGS,
     "Every scoring of the day's houses, kept for audit: appended per model version and scoring, "
     "never replaced by a later one (scoring again with the same version and houses replaces itself).",
     # Each new scoring in the lake is recorded, in the same run as the scoring when automation runs it.

@@ -7,9 +7,13 @@ import polars as pl
 SCORING_COLUMN = "scoring"
 
 
+SCORED_AT = "predicted_at"
+
+
 def scoring_id(predictions: pl.DataFrame) -> str:
-    """The same model version on the same houses gives the same id; anything else, another one."""
-    said = predictions.select("id", "model_version", "predicted_price").sort("id").write_csv()
+    """The same model version on the same houses (every column but the scoring time) gives the
+    same id; any other model, house or price, another one."""
+    said = predictions.drop(SCORED_AT, SCORING_COLUMN, strict=False).sort("id").write_csv()
     return hashlib.sha256(said.encode()).hexdigest()[:16]
 
 
