@@ -1,8 +1,11 @@
 """Materialization metadata that the Dagster UI shows: row counts, column schema, a preview."""
 
+import warnings
+
 import dagster as dg
 import pandera.polars as pa
 import polars as pl
+from dagster_pandera import pandera_schema_to_dagster_type
 
 PREVIEW_ROWS = 5
 
@@ -23,21 +26,11 @@ def markdown_table(frame: pl.DataFrame, max_rows: int = PREVIEW_ROWS) -> str:
 
 
 def model_table_schema(model: type[pa.DataFrameModel]) -> dg.TableSchema:
-    """The column schema of a pandera model, with its rules as column constraints."""
-    columns = []
-    for name, column in model.to_schema().columns.items():
-        rules = [check.error or check.name for check in column.checks]
-        columns.append(
-            dg.TableColumn(
-                name=name,
-                type=str(column.dtype),
-                description=column.description,
-                constraints=dg.TableColumnConstraints(
-                    nullable=column.nullable, unique=column.unique, other=rules
-                ),
-            )
-        )
-    return dg.TableSchema(columns=columns)
+    """The column schema of a pandera model, with its rules as column constraints (dagster-pandera's)."""
+    with warnings.catch_warnings():  # a beta API of Dagster's: it works, and says so on every load
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        dagster_type = pandera_schema_to_dagster_type(model)
+    return dagster_type.metadata["schema"].schema
 
 
 def model_metadata(model: type[pa.DataFrameModel]) -> dict[str, object]:

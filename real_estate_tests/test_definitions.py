@@ -102,7 +102,7 @@ def test_column_schemas_come_from_the_pandera_models() -> None:
         assert schema.columns, key
     silver = graph.get(dg.AssetKey(["silver", "house_sales"])).metadata["dagster/column_schema"].schema
     price = next(column for column in silver.columns if column.name == "price")
-    assert price.type == "Float64" and "greater_than(0)" in price.constraints.other
+    assert price.type == "Float64" and "> 0" in price.constraints.other
 
 
 def test_dagster_definitions_validate_passes() -> None:
