@@ -18,9 +18,10 @@ if TYPE_CHECKING:
     from mlflow.entities.model_registry import ModelVersion
 
 # A URL: its scheme, then everything up to whitespace. Its credentials are all before the last `@`
-# (a password may hold `/`, `@` or `?`), and any query value may be a token.
+# (a password may hold `/`, `@` or `?`); any query or fragment value, and any bare query token
+# (`?abc123token`), may be a secret.
 URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<rest>\S+)")
-QUERY_VALUE = re.compile(r"(?P<name>[?&;][^=&;#\s]*=)[^&;#\s]*")
+PARAMETER = re.compile(r"(?P<mark>[?&;#])(?P<name>[^=&;#\s]*=)?(?P<value>[^&;#\s]*)")
 MASK = "***"
 CHAMPION = "champion"
 CHALLENGER = "challenger"
@@ -42,16 +43,22 @@ class TrainingRun:
     input_example: "pd.DataFrame"
 
 
+def _redact_parameter(match: re.Match[str]) -> str:
+    if match["name"] is None and (match["mark"] == "#" or not match["value"]):
+        return match[0]  # a bare fragment (`#/experiments/1`) is a place in a page, not a secret
+    return match["mark"] + (match["name"] or "") + MASK
+
+
 def _redact_url(match: re.Match[str]) -> str:
     rest = match["rest"]
     at = rest.rfind("@")
     if at >= 0:
         rest = MASK + rest[at:]
-    return match["scheme"] + QUERY_VALUE.sub(rf"\g<name>{MASK}", rest)
+    return match["scheme"] + PARAMETER.sub(_redact_parameter, rest)
 
 
 def redact_credentials(text: str) -> str:
-    """`text` with each URL's `user:password@` part and query-string values replaced by `***`.
+    """`text` with each URL's `user:password@` part, query and fragment values replaced by `***`.
 
     Errs on the side of hiding: a URL with an `@` in its path loses everything before it.
     """
