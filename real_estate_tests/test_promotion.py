@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from real_estate.resources.mlflow import redact_credentials
+from real_estate.resources.mlflow import TrackingAddress, redact_credentials, tracking_address
 from real_estate.transforms.promotion import Decision, HoldoutSize, PromotionRule, decide_promotion
 
 RULE = PromotionRule(min_holdout=HoldoutSize(rows=300, days=3))
@@ -124,3 +124,18 @@ def test_redaction_finds_uris_inside_error_text() -> None:
 
     # A query value runs to the next space: what follows it in prose may go too, never a secret's end.
     assert redact_credentials(text) == "cannot reach http://***@h:1/a (tried https://h/b?token=*** refused"
+
+
+@pytest.mark.parametrize(
+    ("uri", "address"),
+    [
+        ("http://user:secret@127.0.0.1:5000", TrackingAddress("http://127.0.0.1:5000", "user", "secret")),
+        ("https://u%40corp:p%2Fw@h/mlflow", TrackingAddress("https://h/mlflow", "u@corp", "p/w")),
+        ("https://u:p@ss@h", TrackingAddress("https://h", "u", "p@ss")),
+        ("http://mlflow:5000", TrackingAddress("http://mlflow:5000")),
+        ("postgresql://mlflow:pw@db/mlflow", TrackingAddress("postgresql://mlflow:pw@db/mlflow")),
+        ("sqlite:////srv/mlflow.db", TrackingAddress("sqlite:////srv/mlflow.db")),
+    ],
+)
+def test_a_tracking_servers_credentials_are_taken_out_of_its_uri(uri: str, address: TrackingAddress) -> None:
+    assert tracking_address(uri) == address
