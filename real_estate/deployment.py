@@ -144,6 +144,12 @@ class Settings:
             if not value.isdigit() or int(value) < 1:
                 raise ConfigurationError(f"{name}={value!r}: expected a whole number >= 1")
             minimums[name] = int(value)
+        if minimums["REAL_ESTATE_MIN_HOLDOUT_DAYS"] >= int(window):
+            raise ConfigurationError(
+                f"REAL_ESTATE_MIN_HOLDOUT_DAYS={minimums['REAL_ESTATE_MIN_HOLDOUT_DAYS']} must be below "
+                f"REAL_ESTATE_TRAINING_WINDOW_DAYS={window}: a holdout of the whole window leaves no day "
+                "to train on, so no version could ever be promoted"
+            )
         share = get("REAL_ESTATE_MAX_REJECTED_SHARE")
         try:
             max_rejected_share = float(share)

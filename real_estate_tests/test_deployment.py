@@ -72,6 +72,14 @@ def test_prod_starts_with_everything_set() -> None:
         ({"REAL_ESTATE_MAX_CONCURRENT_STEPS": "0"}, "REAL_ESTATE_MAX_CONCURRENT_STEPS='0'"),
         ({"REAL_ESTATE_MIN_HOLDOUT_ROWS": "many"}, "REAL_ESTATE_MIN_HOLDOUT_ROWS='many': expected a whole"),
         ({"REAL_ESTATE_MIN_HOLDOUT_DAYS": "0"}, "REAL_ESTATE_MIN_HOLDOUT_DAYS='0': expected a whole"),
+        (  # a holdout can never span the whole window: no version could ever be promoted
+            {"REAL_ESTATE_MIN_HOLDOUT_DAYS": "28"},
+            "REAL_ESTATE_MIN_HOLDOUT_DAYS=28 must be below REAL_ESTATE_TRAINING_WINDOW_DAYS=28",
+        ),
+        (
+            {"REAL_ESTATE_MIN_HOLDOUT_DAYS": "9", "REAL_ESTATE_TRAINING_WINDOW_DAYS": "7"},
+            "REAL_ESTATE_MIN_HOLDOUT_DAYS=9 must be below REAL_ESTATE_TRAINING_WINDOW_DAYS=7",
+        ),
     ],
 )
 def test_malformed_settings_name_the_variable(env: dict[str, str], named: str) -> None:

@@ -6,6 +6,7 @@ import json
 import math
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -14,8 +15,11 @@ import mlflow
 import polars as pl
 import pytest
 
+from real_estate.assets.training_data import FEATURES_KEY, read_training_data
 from real_estate.backfill import UPSTREAM_OF_MODEL
+from real_estate.resources.lake import PolarsParquetIOManager
 from real_estate.resources.mlflow import CHALLENGER, CHAMPION, MlflowResource
+from real_estate.storage import as_upath
 from real_estate_tests.conftest import BIN, Pipeline, cli_env, local_env, make_pipeline
 from real_estate_tests.ports import free_port
 
@@ -88,6 +92,8 @@ def test_gold_up_to_the_latest_day_gives_a_champion_that_beats_the_baseline(ml_p
     metadata = model_metadata(result)
     assert metadata["alias"] == CHAMPION and metadata["model_version"] == 1
     assert metadata["promotion"].startswith("no champion yet")
+    assert "previous_champion_version" not in metadata  # present only as a version number
+    assert metadata["window_days"] == 28  # REAL_ESTATE_TRAINING_WINDOW_DAYS, needed to reproduce
     assert metadata["holdout_rmse_usd"] < metadata["baseline_rmse_usd"]
     assert metadata["as_of"] == DAY.isoformat() and metadata["training_window"] == f"{WEEK[0]}..{DAY}"
     assert metadata["train_rows"] + metadata["holdout_rows"] == 9 * 150 and metadata["training_days"] == 9
@@ -107,7 +113,7 @@ def test_gold_up_to_the_latest_day_gives_a_champion_that_beats_the_baseline(ml_p
     client = mlflow.MlflowClient(ml_pipeline.settings.mlflow_tracking_uri)
     run = client.get_run(champion.run_id)
     assert run.data.tags["dagster_run_id"] == result.run_id
-    assert run.data.tags["as_of"] == DAY.isoformat()
+    assert run.data.tags["as_of"] == DAY.isoformat() and run.data.tags["window_days"] == "28"
     assert run.data.tags["training_days"] == ",".join(versions)
     assert run.data.tags["gold_versions"] == ",".join(f"{day}:{sha[:16]}" for day, sha in versions.items())
     assert {
@@ -147,6 +153,7 @@ def test_as_of_reads_only_the_window_up_to_that_day(
     metadata = model_metadata(train(pipeline, as_of=WEEK[5].isoformat(), holdout_days=2))
 
     assert metadata["as_of"] == WEEK[5].isoformat() and metadata["training_window"] == f"{WEEK[2]}..{WEEK[5]}"
+    assert metadata["window_days"] == 4
     assert list(metadata["gold_sha256"]) == [day.isoformat() for day in WEEK[2:6]]
     assert metadata["holdout_days"] == 2 and metadata["train_rows"] == 2 * 150
 
@@ -154,16 +161,44 @@ def test_as_of_reads_only_the_window_up_to_that_day(
 def test_a_holdout_below_the_minimum_never_promotes(
     gold_week: Path, tmp_path: Path, instance: dg.DagsterInstance
 ) -> None:
-    pipeline = pipeline_on(gold_week, tmp_path, instance, REAL_ESTATE_MIN_HOLDOUT_DAYS="8")
+    pipeline = pipeline_on(gold_week, tmp_path, instance, REAL_ESTATE_MIN_HOLDOUT_ROWS="2000")
 
     metadata = model_metadata(train(pipeline))
 
     assert metadata["alias"] == CHALLENGER and metadata["holdout_days"] == 7
     assert metadata["promotion"] == (
-        "holdout too small to promote: 1050 rows over 7 days, minimum 100 rows and 8 days"
+        "holdout too small to promote: 1050 rows over 7 days, minimum 2000 rows and 2 days"
     )
     assert registry(pipeline).alias_version(CHAMPION) is None
     assert registry(pipeline).alias_version(CHALLENGER).tags["promotion"] == metadata["promotion"]
+
+
+def test_a_holdout_configured_below_the_minimum_fails_before_training(
+    gold_week: Path, tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    pipeline = pipeline_on(gold_week, tmp_path, instance, REAL_ESTATE_MIN_HOLDOUT_DAYS="8")
+
+    result = train(pipeline, raise_on_error=False, holdout_days=7)
+
+    message = result.failure_data_for_node("ml__price_model").error.message
+    assert "run config holdout_days=7 is below REAL_ESTATE_MIN_HOLDOUT_DAYS=8" in message
+    assert "could never be promoted" in message and "Nothing was trained" in message
+    assert mlflow.MlflowClient(pipeline.settings.mlflow_tracking_uri).search_model_versions() == []
+
+
+def test_a_gold_file_gone_between_listing_and_reading_fails_naming_the_day(
+    gold_week: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy_gold_week(gold_week, tmp_path)
+    lake = PolarsParquetIOManager(base_path=as_upath(str(tmp_path / "lake")))
+    listed = lake.stored_partitions(FEATURES_KEY)
+    monkeypatch.setattr(lake, "stored_partitions", lambda key: listed)  # listed before the file went
+    (tmp_path / "lake" / "gold" / "houses_with_parks" / f"{WEEK[3]}.parquet").unlink()
+
+    with pytest.raises(dg.Failure) as failure:
+        read_training_data(lake, None, 28)
+
+    assert f"gold/houses_with_parks for {WEEK[3]} was listed but is gone" in str(failure.value.description)
 
 
 def test_same_data_gives_the_same_metrics_and_a_tie_does_not_take_the_alias(ml_pipeline: Pipeline) -> None:
@@ -283,44 +318,102 @@ def step_window(instance: dg.DagsterInstance, run_id: str) -> tuple[float, float
     return min(started), max(ended)
 
 
-def test_two_training_runs_at_once_leave_the_better_model_champion(
-    gold_week: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    copy_gold_week(gold_week, tmp_path)
-    env = cli_env(tmp_path)
+def shared_instance_env(gold_week: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """CLI settings on the prepared days, an instance with the shipped dagster.yaml and an MLflow store.
+
+    The instance and the store exist before the runs, as in any deployment (two processes creating
+    their tables at once is Dagster's and MLflow's race, not the one under test).
+    """
+    copy_gold_week(gold_week, root)
+    env = cli_env(root)
     shutil.copy(REPOSITORY / "dagster.yaml", env["DAGSTER_HOME"])  # the instance settings shipped
-    monkeypatch.chdir(tmp_path)  # dagster.yaml's storage folders are relative to where runs start
-    # The instance and the MLflow store exist before the runs, as in any deployment (two processes
-    # creating their tables at once is Dagster's and MLflow's race, not the one under test).
+    monkeypatch.chdir(root)  # dagster.yaml's storage folders are relative to where runs start
     dg.DagsterInstance.from_config(env["DAGSTER_HOME"]).dispose()
-    mlflow.MlflowClient(env["MLFLOW_TRACKING_URI"]).search_experiments()  # so is the MLflow store
+    mlflow.MlflowClient(env["MLFLOW_TRACKING_URI"]).search_experiments()
+    return env
 
-    runs = [
-        subprocess.Popen(train_command(config), env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
-        for config in ({}, {"n_estimators": 5})
-    ]
+
+def start_training(config: dict[str, object], env: dict[str, str], root: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(train_command(config), env=env, cwd=root, stderr=subprocess.PIPE, text=True)
+
+
+def finish(runs: list[subprocess.Popen[str]]) -> None:
     outputs = [run.communicate(timeout=600)[1] for run in runs]
-
     assert [run.returncode for run in runs] == [0, 0], [out[-3000:] for out in outputs]
-    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+
+
+def cli_decisions(home: str) -> tuple[list[dict[str, object]], list[tuple[float, float]]]:
+    """The model's materializations on the CLI's instance, oldest first, and when each step ran."""
+    with dg.DagsterInstance.from_config(home) as instance:
         records = instance.fetch_materializations(PRICE_MODEL_KEY, limit=10, ascending=True).records
         decisions = [
             {name: value.value for name, value in r.asset_materialization.metadata.items()} for r in records
         ]
-        windows = sorted(step_window(instance, r.run_id) for r in records)
+        return decisions, sorted(step_window(instance, r.run_id) for r in records)
+
+
+def wait_for_a_step_start(home: str, timeout: float = 120) -> None:
+    """Until a run on the instance has started its step (and so holds the pool's slot)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with dg.DagsterInstance.from_config(home) as instance:
+            if any(
+                instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_START)
+                for run in instance.get_runs()
+            ):
+                return
+        time.sleep(0.5)
+    raise TimeoutError("no training step started")
+
+
+def test_two_training_runs_at_once_leave_the_better_model_champion(
+    gold_week: Path, tmp_path: Path, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = shared_instance_env(gold_week, tmp_path, monkeypatch)
+
+    finish([start_training(config, env, tmp_path) for config in ({}, {"n_estimators": 5})])
+
+    decisions, windows = cli_decisions(env["DAGSTER_HOME"])
     assert len(decisions) == 2
     # One training step decided at a time: the pool serialized the two runs.
     assert windows[0][1] <= windows[1][0], windows
     # Each promotion replaced the champion current at that moment, by a better model.
-    champion, champion_rmse = "none", math.inf
+    champion, champion_rmse = None, math.inf
     for decision in decisions:
-        assert decision["previous_champion_version"] == champion, decisions
+        assert decision.get("previous_champion_version") == champion, decisions
         if decision["alias"] == CHAMPION:
             assert decision["holdout_rmse_usd"] < champion_rmse, decisions
             champion, champion_rmse = decision["model_version"], decision["holdout_rmse_usd"]
     best = min(decisions, key=lambda d: d["holdout_rmse_usd"])
     final = registry(make_pipeline(local_env(tmp_path), instance)).alias_version(CHAMPION)
     assert int(final.version) == best["model_version"] == champion
+
+
+def test_racing_runs_on_two_windows_never_give_the_alias_to_the_older(
+    gold_week: Path, tmp_path: Path, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = shared_instance_env(gold_week, tmp_path, monkeypatch)
+    pipeline = make_pipeline(local_env(tmp_path), instance)
+    # The champion of the moment: a weak model on a middle window, which both newcomers outscore.
+    weak = model_metadata(
+        train(pipeline, raise_on_error=False, as_of=WEEK[6].isoformat(), holdout_days=2, n_estimators=5)
+    )
+    registry(pipeline).set_alias(CHAMPION, weak["model_version"])  # by hand: it may lose to the baseline
+    older, newer = WEEK[5].isoformat(), DAY.isoformat()
+
+    # The older window starts first: ahead of the newer one, it would beat the weak champion's RMSE.
+    runs = [start_training({"as_of": older, "holdout_days": 2}, env, tmp_path)]
+    wait_for_a_step_start(env["DAGSTER_HOME"])
+    runs.append(start_training({"as_of": newer, "holdout_days": 2}, env, tmp_path))
+    finish(runs)
+
+    decisions, _ = cli_decisions(env["DAGSTER_HOME"])
+    by_as_of = {decision["as_of"]: decision for decision in decisions}
+    assert by_as_of[older]["alias"] == CHALLENGER, by_as_of[older]["promotion"]
+    assert f"as_of {older} is older than the champion's as_of {WEEK[6]}" in by_as_of[older]["promotion"]
+    assert by_as_of[newer]["alias"] == CHAMPION, by_as_of[newer]["promotion"]
+    assert by_as_of[newer]["previous_champion_version"] == weak["model_version"]
+    assert int(registry(pipeline).alias_version(CHAMPION).version) == by_as_of[newer]["model_version"]
 
 
 SCORING = dg.AssetSelection.assets(["gold", "price_predictions"], ["warehouse", "price_predictions"])

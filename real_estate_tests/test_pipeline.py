@@ -36,7 +36,13 @@ def test_every_asset_and_check_materializes_for_a_partition(pipeline: Pipeline) 
 
     assert result.success
     materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
-    assert materialized == {*LAKE_ASSET_KEYS, "warehouse/parks", "warehouse/house_sales", "ml/price_model"}
+    assert materialized == {
+        *LAKE_ASSET_KEYS,
+        "warehouse/parks",
+        "warehouse/house_sales",
+        "warehouse/price_predictions",
+        "ml/price_model",
+    }
     checks = {
         dg.AssetCheckKey(c.asset_key, c.check_name): c.passed for c in result.get_asset_check_evaluations()
     }

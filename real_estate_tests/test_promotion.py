@@ -1,8 +1,10 @@
 """The promotion rule and the URI redaction, as pure functions: no training, no server."""
 
+import datetime as dt
+
 import pytest
 
-from real_estate.resources.mlflow import redact_credentials
+from real_estate.resources.mlflow import TrackingAddress, redact_credentials, tracking_address
 from real_estate.transforms.promotion import Decision, HoldoutSize, PromotionRule, decide_promotion
 
 RULE = PromotionRule(min_holdout=HoldoutSize(rows=300, days=3))
@@ -63,6 +65,37 @@ def test_the_minimum_itself_is_enough() -> None:
     assert decide(350_000, holdout=HoldoutSize(rows=300, days=3)).promote
 
 
+OCTOBER_1, OCTOBER_8 = dt.date(2026, 10, 1), dt.date(2026, 10, 8)
+
+
+@pytest.mark.parametrize("champion_rmse", [400_000, None])  # None: the champion was not scored
+def test_a_model_trained_on_an_older_window_never_takes_the_alias(champion_rmse: float | None) -> None:
+    decision = decide_promotion(
+        RULE, BIG_ENOUGH, 100_000, 500_000, champion_rmse, as_of=OCTOBER_1, champion_as_of=OCTOBER_8
+    )
+
+    assert decision == Decision(
+        False,
+        "as_of 2026-10-01 is older than the champion's as_of 2026-10-08: "
+        "a model trained on an older window never takes the alias",
+    )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "champion_as_of"), [(OCTOBER_8, OCTOBER_8), (OCTOBER_8, OCTOBER_1), (OCTOBER_1, None)]
+)
+def test_a_window_as_new_as_the_champions_is_compared_on_rmse(
+    as_of: dt.date, champion_as_of: dt.date | None
+) -> None:
+    def decide_on(rmse: float) -> Decision:
+        return decide_promotion(
+            RULE, BIG_ENOUGH, rmse, 500_000, 360_000, as_of=as_of, champion_as_of=champion_as_of
+        )
+
+    assert decide_on(350_000).promote
+    assert not decide_on(370_000).promote
+
+
 @pytest.mark.parametrize(
     ("uri", "shown"),
     [
@@ -73,6 +106,10 @@ def test_the_minimum_itself_is_enough() -> None:
         ("https://h/api?token=abc123&x=1", "https://h/api?token=***&x=***"),
         ("https://u:p@h/api?sig=zz;key=k#top", "https://***@h/api?sig=***;key=***#top"),
         ("postgresql://mlflow:pw@db:5432/mlflow", "postgresql://***@db:5432/mlflow"),
+        ("https://h/api#access_token=abc&state=s", "https://h/api#access_token=***&state=***"),
+        ("https://h/?abc123token", "https://h/?***"),
+        ("https://h/api?v=1&abc123token#top", "https://h/api?v=***&***#top"),
+        ("http://mlflow:5000/#/experiments/1", "http://mlflow:5000/#/experiments/1"),
         ("sqlite:////srv/mlflow.db", "sqlite:////srv/mlflow.db"),
         ("http://mlflow:5000", "http://mlflow:5000"),
         ("s3://bucket/models", "s3://bucket/models"),
@@ -87,3 +124,18 @@ def test_redaction_finds_uris_inside_error_text() -> None:
 
     # A query value runs to the next space: what follows it in prose may go too, never a secret's end.
     assert redact_credentials(text) == "cannot reach http://***@h:1/a (tried https://h/b?token=*** refused"
+
+
+@pytest.mark.parametrize(
+    ("uri", "address"),
+    [
+        ("http://user:secret@127.0.0.1:5000", TrackingAddress("http://127.0.0.1:5000", "user", "secret")),
+        ("https://u%40corp:p%2Fw@h/mlflow", TrackingAddress("https://h/mlflow", "u@corp", "p/w")),
+        ("https://u:p@ss@h", TrackingAddress("https://h", "u", "p@ss")),
+        ("http://mlflow:5000", TrackingAddress("http://mlflow:5000")),
+        ("postgresql://mlflow:pw@db/mlflow", TrackingAddress("postgresql://mlflow:pw@db/mlflow")),
+        ("sqlite:////srv/mlflow.db", TrackingAddress("sqlite:////srv/mlflow.db")),
+    ],
+)
+def test_a_tracking_servers_credentials_are_taken_out_of_its_uri(uri: str, address: TrackingAddress) -> None:
+    assert tracking_address(uri) == address

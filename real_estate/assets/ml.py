@@ -6,6 +6,7 @@ the asset's concurrency pool lets one training run decide at a time, and the cha
 again right before the alias moves.
 """
 
+import datetime as dt
 import time
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,7 @@ from real_estate.transforms.promotion import (
     PromotionRule,
     beats_baseline,
     decide_promotion,
+    older_than_champion,
 )
 from real_estate.transforms.training import (
     FEATURE_COLUMNS,
@@ -86,6 +88,7 @@ def training_run(
         params={
             **LIGHTGBM_PARAMS,
             **config.model_dump(),
+            "as_of": data.as_of.isoformat(),  # the day resolved, so the params are the run config to reuse
             "train_rows": evaluation.train_rows,
             "holdout_rows": evaluation.holdout_size.rows,
             "training_window": data.window,
@@ -113,28 +116,64 @@ def _version(model_version: "ModelVersion | None") -> int | None:
     return int(model_version.version) if model_version is not None else None
 
 
+def champion_as_of(registry: MlflowResource, champion: "ModelVersion") -> dt.date | None:
+    """The last day of the champion's window, from its run's `as_of` tag (None without one)."""
+    tag = registry.run_tag(champion.run_id, "as_of")
+    return dt.date.fromisoformat(tag) if tag else None
+
+
+def score_champion(
+    registry: MlflowResource, champion: "ModelVersion", evaluation: ModelEvaluation, holdout: pl.DataFrame
+) -> dict[str, float]:
+    """The champion's metrics on the candidate's holdout."""
+    return regression_metrics(
+        evaluation.actual, predict_prices(registry.load_model(champion.version), holdout)
+    )
+
+
 def decide_against_champion(
-    registry: MlflowResource, rule: PromotionRule, evaluation: ModelEvaluation, holdout: pl.DataFrame
+    registry: MlflowResource,
+    rule: PromotionRule,
+    evaluation: ModelEvaluation,
+    holdout: pl.DataFrame,
+    as_of: dt.date,
 ) -> tuple[int | None, dict[str, float] | None, Decision]:
-    """Read the champion, score it on this holdout, decide; again if the alias moved meanwhile."""
-    champion = _version(registry.alias_version(CHAMPION))
+    """Read the champion, score it on this holdout, decide; again if the alias moved meanwhile.
+
+    A champion trained on a newer window is not scored: the candidate stays challenger anyway, and
+    the champion would be scored on days it was trained on.
+    """
+    champion = registry.alias_version(CHAMPION)
     while True:
-        champion_metrics = (
-            regression_metrics(evaluation.actual, predict_prices(registry.load_model(champion), holdout))
-            if champion is not None
-            else None
-        )
+        champion_day = champion_as_of(registry, champion) if champion is not None else None
+        scored = champion is not None and not older_than_champion(as_of, champion_day)
+        champion_metrics = score_champion(registry, champion, evaluation, holdout) if scored else None
         decision = decide_promotion(
             rule,
             evaluation.holdout_size,
             evaluation.metrics["rmse"],
             evaluation.baseline["rmse"],
             champion_metrics["rmse"] if champion_metrics else None,
+            as_of=as_of,
+            champion_as_of=champion_day,
         )
-        current = _version(registry.alias_version(CHAMPION))
-        if current == champion:
-            return champion, champion_metrics, decision
+        current = registry.alias_version(CHAMPION)
+        if _version(current) == _version(champion):
+            return _version(champion), champion_metrics, decision
         champion = current
+
+
+def refuse_unpromotable_holdout(holdout_days: int, min_holdout: HoldoutSize) -> None:
+    """Fail before training when the configured holdout is shorter than promotion requires."""
+    if holdout_days < min_holdout.days:
+        raise dg.Failure(
+            description=(
+                f"ml/price_model: run config holdout_days={holdout_days} is below "
+                f"REAL_ESTATE_MIN_HOLDOUT_DAYS={min_holdout.days}, so the version could never be "
+                f"promoted. Nothing was trained; set holdout_days to {min_holdout.days} or more."
+            ),
+            allow_retries=False,
+        )
 
 
 def build_price_model(training_window_days: int, min_holdout: HoldoutSize) -> dg.AssetsDefinition:
@@ -163,6 +202,7 @@ def build_price_model(training_window_days: int, min_holdout: HoldoutSize) -> dg
         io_manager: dg.ResourceParam[PolarsParquetIOManager],
     ) -> dg.MaterializeResult:
         """LightGBM regressor of sale price on a window of gold days, registered in MLflow."""
+        refuse_unpromotable_holdout(config.holdout_days, min_holdout)
         unavailable = mlflow_registry.unavailable_reason()
         if unavailable:
             raise dg.Failure(
@@ -196,7 +236,7 @@ def build_price_model(training_window_days: int, min_holdout: HoldoutSize) -> dg
         rule = PromotionRule(min_holdout, config.baseline_margin, config.champion_margin)
         # The pool lets one training run at a time get here: read, compare and move as one step.
         champion_version, champion_metrics, decision = decide_against_champion(
-            mlflow_registry, rule, evaluation, holdout
+            mlflow_registry, rule, evaluation, holdout, data.as_of
         )
         alias = CHAMPION if decision.promote else CHALLENGER
         mlflow_registry.set_alias(alias, registered.version)
@@ -216,8 +256,9 @@ def build_price_model(training_window_days: int, min_holdout: HoldoutSize) -> dg
                 "model_version": int(registered.version),
                 "model_uri": f"models:/{mlflow_registry.model_name}/{registered.version}",
                 "mlflow_run": mlflow_registry.run_link(mlflow_registry.experiment_id(), registered.run_id),
-                "previous_champion_version": champion_version if champion_version is not None else "none",
+                **({"previous_champion_version": champion_version} if champion_version is not None else {}),
                 "as_of": data.as_of.isoformat(),
+                "window_days": data.window_days,
                 "training_window": data.window,
                 "training_days": len(data.versions),
                 "gold_sha256": dg.MetadataValue.json(data.versions),

@@ -16,6 +16,7 @@ class TrainingData:
     """The gold days a version trains on, and the SHA-256 of each day's file as it was read."""
 
     as_of: dt.date
+    window_days: int
     versions: dict[str, str]
     feature_sets: pl.DataFrame
 
@@ -27,6 +28,7 @@ class TrainingData:
         """What MLflow keeps to trace a version to its data (and reproduce it with `as_of`)."""
         return {
             "as_of": self.as_of.isoformat(),
+            "window_days": str(self.window_days),
             "training_window": self.window,
             "training_days": ",".join(self.versions),
             "training_rows": str(self.feature_sets.height),
@@ -75,6 +77,20 @@ def read_training_data(lake: PolarsParquetIOManager, as_of: str | None, days: in
         )
     frames, versions = [], {}
     for day in present:
-        frame, versions[day] = lake.read_partition(FEATURES_KEY, day)
+        frame, versions[day] = read_gold_day(lake, day)
         frames.append(frame)
-    return TrainingData(last_day, versions, pl.concat(frames))
+    return TrainingData(last_day, days, versions, pl.concat(frames))
+
+
+def read_gold_day(lake: PolarsParquetIOManager, day: str) -> tuple[pl.DataFrame, str]:
+    """One listed day's gold and its file's SHA-256; a clear failure if the file went since."""
+    read = lake.read_partition(FEATURES_KEY, day)
+    if read is None:
+        raise dg.Failure(
+            description=(
+                f"ml/price_model: gold/houses_with_parks for {day} was listed but is gone (deleted or "
+                "being rebuilt while training read the window). Nothing was trained; run again once "
+                "that partition is materialized."
+            )
+        )
+    return read

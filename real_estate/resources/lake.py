@@ -110,9 +110,10 @@ class PolarsParquetIOManager(dg.UPathIOManager):
         """One partition's frame and the SHA-256 of its file (read once, so both describe one
         version), or None when the lake has no such partition."""
         path = self.partition_path(key, partition)
-        if not path.exists():
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
             return None
-        content = path.read_bytes()
         return pl.read_parquet(io.BytesIO(content)), hashlib.sha256(content).hexdigest()
 
 

@@ -3,6 +3,7 @@
 Pure: it compares numbers measured on one holdout, so it is tested without training anything.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -36,14 +37,26 @@ def beats_baseline(rmse: float, baseline_rmse: float, margin: float) -> bool:
     return rmse < baseline_rmse * (1 - margin)
 
 
+def older_than_champion(as_of: dt.date | None, champion_as_of: dt.date | None) -> bool:
+    """Whether the candidate's window ends before the champion's (unknown days never compare)."""
+    return as_of is not None and champion_as_of is not None and as_of < champion_as_of
+
+
 def decide_promotion(
     rule: PromotionRule,
     holdout: HoldoutSize,
     rmse: float,
     baseline_rmse: float,
     champion_rmse: float | None,
+    as_of: dt.date | None = None,
+    champion_as_of: dt.date | None = None,
 ) -> Decision:
-    """Promote only on a big enough holdout, beating the baseline and the current champion (if any)."""
+    """Promote only on a big enough holdout, beating the baseline and the current champion (if any).
+
+    A candidate whose window ends before the champion's never promotes, so its champion need not
+    be scored (`champion_rmse` None): on that holdout the champion would be scored on days it was
+    trained on.
+    """
     minimum = rule.min_holdout
     if holdout.rows < minimum.rows or holdout.days < minimum.days:
         return Decision(
@@ -56,6 +69,12 @@ def decide_promotion(
             False,
             f"RMSE {rmse:,.0f} does not beat the zip-median baseline {baseline_rmse:,.0f} "
             f"by the margin {rule.baseline_margin:.0%}",
+        )
+    if older_than_champion(as_of, champion_as_of):
+        return Decision(
+            False,
+            f"as_of {as_of} is older than the champion's as_of {champion_as_of}: "
+            "a model trained on an older window never takes the alias",
         )
     if champion_rmse is None:
         return Decision(True, f"no champion yet; RMSE {rmse:,.0f} beats the baseline {baseline_rmse:,.0f}")
