@@ -80,8 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.end < args.start:
         parser.error(f"--end {args.end} is before --start {args.start}")
     from real_estate.definitions import defs
+    from real_estate.partitions import daily_partitions
 
     days = [args.start + dt.timedelta(days=n) for n in range((args.end - args.start).days + 1)]
+    outside = [day for day in days if not daily_partitions.has_partition_key(day.isoformat())]
+    if outside:
+        parser.error(
+            f"{outside[0]} is not a partition: partitions run from {daily_partitions.start.date()} "
+            "(REAL_ESTATE_PARTITIONS_START) to the last day that has ended (UTC)"
+        )
     with dg.DagsterInstance.get() as instance:
         outcomes = run_backfill(defs, instance, days, dg.AssetSelection.groups(*args.groups.split(",")))
     print(report(outcomes))

@@ -57,7 +57,8 @@ class Imported:
 
 def import_history(path: Path, landing_url: str) -> Imported:
     """Write one drop per sale day, replacing a day's earlier drop (named in the report)."""
-    days, refused = split_by_sale_day(read_sales(path))
+    today = dt.datetime.now(dt.UTC).date()
+    days, refused = split_by_sale_day(read_sales(path), last_day=today)
     replaced = [day for day in days if as_upath(house_sales_drop_url(landing_url, day)).exists()]
     for day, sales in days.items():
         write_house_sales_drop(sales, landing_url, day)
@@ -92,8 +93,8 @@ def report(imported: Imported, landing_url: str, start: str) -> list[str]:
         )
         more = refused.height - MAX_REFUSED_SHOWN
         lines.append(
-            f"Refused {refused.height} rows without a parsable date (YYYYMMDDTHHMMSS): {shown}"
-            + (f" and {more} more" if more > 0 else "")
+            f"Refused {refused.height} rows whose date does not parse or has not come yet "
+            f"(YYYYMMDDTHHMMSS): {shown}" + (f" and {more} more" if more > 0 else "")
         )
     return lines
 

@@ -7,6 +7,7 @@ import mlflow
 import polars as pl
 import pytest
 
+from real_estate.backfill import main as backfill_main
 from real_estate.history_import import main
 from real_estate.sample.house_sales import generate_house_sales
 from real_estate_tests.conftest import BIN, cli_env, run_command
@@ -55,13 +56,14 @@ def test_a_multi_day_file_becomes_one_drop_per_day_with_its_rows_as_written(
 def test_rows_without_a_parsable_date_are_refused_and_named(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path, sales = history_file(tmp_path, bad_dates=["", "2014-13-45", "<b>soon</b>"])
+    path, sales = history_file(tmp_path, bad_dates=["", "2014-13-45", "<b>soon</b>", "20620101T000000"])
     landing = tmp_path / "landing"
 
     assert main([str(path), "--landing", str(landing)]) == 1
 
     output = capsys.readouterr().out
-    assert "Refused 3 rows without a parsable date" in output
+    assert "Refused 4 rows whose date does not parse or has not come yet" in output
+    assert "line 12 (date '20620101T000000')" in output
     assert "line 9 (date '')" in output and "line 10 (date '2014-13-45')" in output
     assert "line 11 (date '<b>soon</b>')" in output
     written = sum(
@@ -108,3 +110,14 @@ def test_from_one_file_to_a_trained_model_with_the_readme_commands(tmp_path: Pat
     tags = client.get_run(version.run_id).data.tags
     assert tags["as_of"] == days[-1].isoformat()
     assert tags["training_days"] == ",".join(day.isoformat() for day in days)
+
+
+def test_a_backfill_of_days_outside_the_partitions_names_the_variable(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        backfill_main(["--start", "2014-05-02", "--end", "2014-05-03"])
+
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert "2014-05-02 is not a partition" in error and "REAL_ESTATE_PARTITIONS_START" in error

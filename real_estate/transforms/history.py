@@ -15,15 +15,19 @@ def sale_days(sales: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def split_by_sale_day(sales: pl.DataFrame) -> tuple[dict[dt.date, pl.DataFrame], pl.DataFrame]:
-    """One frame per sale day, in the file's columns and order, and the rows whose date does not parse.
+def split_by_sale_day(
+    sales: pl.DataFrame, last_day: dt.date
+) -> tuple[dict[dt.date, pl.DataFrame], pl.DataFrame]:
+    """One frame per sale day, in the file's columns and order, and the rows refused: a date that
+    does not parse, or a day after `last_day` (one that has not come yet).
 
-    Refused rows keep their CSV line and their `date` string, so a report can name them.
+    Refused rows keep their CSV record and their `date` string, so a report can name them.
     """
     dated = sale_days(sales)
-    refused = dated.filter(pl.col("_day").is_null()).select("_line", "date")
+    usable = pl.col("_day").is_not_null() & (pl.col("_day") <= last_day)
+    refused = dated.filter(~usable).select("_line", "date")
     days = {
         day: rows.drop("_line", "_day")
-        for (day,), rows in dated.filter(pl.col("_day").is_not_null()).group_by("_day", maintain_order=True)
+        for (day,), rows in dated.filter(usable).group_by("_day", maintain_order=True)
     }
     return dict(sorted(days.items())), refused
