@@ -31,6 +31,7 @@ from asset_path import (
     lake_env,
     land_drop,
     materialize,
+    materialize_command,
     step_seconds,
 )
 from report import asset_path_rows, backfill_rows, step_rows
@@ -319,21 +320,7 @@ def main() -> None:
         check=True,
         capture_output=True,
     )
-    cli = timed(
-        [
-            str(BIN / "dagster"),
-            "asset",
-            "materialize",
-            "-m",
-            "real_estate.definitions",
-            "--select",
-            "not group:ml",
-            "--partition",
-            DAY.isoformat(),
-        ],
-        env,
-        partition_root,
-    )
+    cli = timed(materialize_command("not group:ml", DAY), env, partition_root)
     direct = statistics.median(child("direct", str(partition_root))[0]["seconds"] for _ in range(3))
     direct_process = timed([sys.executable, __file__, "--child", "direct", str(partition_root)], env, ROOT)
     import_time = timed([sys.executable, "-c", "import real_estate.definitions"], env, ROOT, repeat=5)
