@@ -5,6 +5,7 @@ each version (ingested by bronze, a run in flight, failed runs); this module ask
 and turns the decisions into run requests, observations and log lines.
 """
 
+import functools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,14 +55,14 @@ def latest_ingested(instance: dg.DagsterInstance, partition: str) -> Ingested:
     return Ingested(records[0].asset_materialization.tags.get(DATA_VERSION_TAG), records[0].storage_id)
 
 
-def drop_state(instance: dg.DagsterInstance, drop: Drop) -> DropState:
+def drop_state(instance: dg.DagsterInstance, drop: Drop, ingested: Ingested) -> DropState:
     """Whether bronze ingested this drop version, and what became of the runs started for it."""
     records = instance.get_run_records(
         dg.RunsFilter(tags={LANDING_FILE_TAG: drop.name, LANDING_VERSION_TAG: drop.version}), limit=20
     )
     failures = [record for record in records if record.dagster_run.status in FAILED]
     return DropState(
-        ingested=latest_ingested(instance, drop.partition).version == drop.version,
+        ingested=ingested.version == drop.version,
         in_flight=any(record.dagster_run.status in IN_FLIGHT for record in records),
         failed_runs=len(failures),
         last_failure=max((record.end_time or 0.0 for record in failures), default=None),
@@ -127,19 +128,19 @@ def reasons(skipped: dict[str, str]) -> str:
 )
 def house_sales_landing_sensor(context: dg.SensorEvaluationContext, landing: LandingZone) -> dg.SensorResult:
     previous = LandingCursor.parse(context.cursor)
+    ingested = functools.cache(functools.partial(latest_ingested, context.instance))  # one look-up a day
     plan = plan_tick(
         previous,
         landing.list_files(previous.seen),
         partition_exists=daily_partitions.has_partition_key,
-        state_of=lambda drop: drop_state(context.instance, drop),
+        state_of=lambda drop: drop_state(context.instance, drop, ingested(drop.partition)),
         now=now(),
     )
     for name, reason in plan.newly_reported.items():
         context.log.warning(f"Landing file {bounded(name)} skipped: {reason}")
     have_parks = set(context.instance.get_materialized_partitions(SILVER_PARKS_KEY))
     requests = [
-        run_request(drop, attempt, latest_ingested(context.instance, drop.partition), have_parks)
-        for drop, attempt in plan.to_run
+        run_request(drop, attempt, ingested(drop.partition), have_parks) for drop, attempt in plan.to_run
     ]
     return dg.SensorResult(
         run_requests=requests,
