@@ -145,8 +145,9 @@ class LandingZone(dg.ConfigurableResource):
         except OSError as error:
             raise _unusable(day, path, f"{why_unreadable(error)}; it was not read") from error
         with drop:
-            signature = _stat_signature(os.fstat(drop.fileno()))
-            self._check_size(day, path, os.fstat(drop.fileno()).st_size)
+            status = os.fstat(drop.fileno())
+            signature = _stat_signature(status)
+            self._check_size(day, path, status.st_size)
             version = content_version(drop)
         if current_signature(path) != signature:  # rewritten, or swapped for another file, meanwhile
             raise _changed_while_read(day, path)
