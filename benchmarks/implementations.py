@@ -7,19 +7,36 @@ Rules (thousands separators tolerated), de-duplication and the join are the same
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from real_estate.transforms.features import houses_with_parks
-from real_estate.transforms.house_sales import (
-    FLOAT_COLUMNS,
-    INTEGER_COLUMNS,
+from real_estate.contracts.house_sales import (
+    DATE_FORMAT,
+    HOUSE_SALES,
+    KEY,
+    ROW_RULES,
     SILVER_COLUMNS,
-    split_house_sales,
+    Parse,
+    SaleColumn,
 )
-from real_estate.transforms.parks import FEATURE_KIND_COLUMNS
+from real_estate.contracts.park_features import FEATURE_KIND_COLUMNS, PARK_FEATURE_COLUMNS
+from real_estate.contracts.rules import (
+    AtLeast,
+    Between,
+    Matches,
+    OnDay,
+    OneOf,
+    Positive,
+    Present,
+    Rule,
+    YearUpToSale,
+)
+from real_estate.transforms.features import houses_with_parks
+from real_estate.transforms.house_sales import split_house_sales
 
-FEATURE_COUNTS = ["num_parks", "num_park_features", *FEATURE_KIND_COLUMNS]
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def ours(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path) -> int:
@@ -41,45 +58,21 @@ def pandas_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
 
     raw = pd.read_csv(sales_csv, dtype=str, keep_default_na=False, na_values=[""])
     typed = pd.DataFrame({"source_line": np.arange(2, len(raw) + 2)})
-    typed["id"] = pd.to_numeric(raw["id"], errors="coerce").astype("Int64")
-    typed["sale_date"] = pd.to_datetime(raw["date"], format="%Y%m%dT%H%M%S", errors="coerce").dt.date
-    typed["zipcode"] = raw["zipcode"].str.strip()
-    for column in FLOAT_COLUMNS:
-        typed[column] = pd.to_numeric(raw[column].str.replace(",", "", regex=False), errors="coerce")
-    for column in INTEGER_COLUMNS:
-        typed[column] = pd.to_numeric(raw[column].str.replace(",", "", regex=False), errors="coerce").astype(
-            "Int64"
-        )
-    zip_number = pd.to_numeric(typed["zipcode"], errors="coerce")
+    for column in HOUSE_SALES:
+        typed[column.typed_name] = _pandas_parsed(raw[column.name], column.parse)
     rules = {
-        "id is not a whole number": typed["id"].notna(),
-        "date is not a YYYYMMDDT000000 date": typed["sale_date"].notna(),
-        f"sale date is not the partition day {day}": typed["sale_date"].isna() | (typed["sale_date"] == day),
-        "price is not positive": typed["price"] > 0,
-        "bedrooms outside 0-33": typed["bedrooms"].between(0, 33).fillna(False),
-        "bathrooms outside 0-10": typed["bathrooms"].between(0, 10),
-        "sqft_living outside 200-50000": typed["sqft_living"].between(200, 50_000).fillna(False),
-        "sqft_lot is not positive": (typed["sqft_lot"] > 0).fillna(False),
-        "floors outside 1-4": typed["floors"].between(1, 4),
-        "waterfront is not 0 or 1": typed["waterfront"].between(0, 1).fillna(False),
-        "view outside 0-4": typed["view"].between(0, 4).fillna(False),
-        "condition outside 1-5": typed["condition"].between(1, 5).fillna(False),
-        "grade outside 1-13": typed["grade"].between(1, 13).fillna(False),
-        f"yr_built outside 1850-{day.year + 1}": typed["yr_built"].between(1850, day.year + 1).fillna(False),
-        "zipcode is not a King County zip code (98001-98199)": typed["zipcode"]
-        .str.fullmatch(r"\d{5}")
+        rule.reason(day): _pandas_passes(rule.rule, typed[rule.column.typed_name], day)
         .fillna(False)
-        & zip_number.between(98001, 98199),
-        "lat/long outside King County": typed["lat"].between(47.1, 47.8)
-        & typed["long"].between(-122.6, -121.3),
+        .astype(bool)
+        for rule in ROW_RULES
     }
     broken = pd.DataFrame({reason: ~ok.astype(bool) for reason, ok in rules.items()})
     valid_rows = ~broken.any(axis=1)
     reasons = pd.Series("", index=typed.index)
     failing = broken[~valid_rows]
     reasons[~valid_rows] = failing.apply(lambda row: "; ".join(failing.columns[row.to_numpy()]), axis=1)
-    duplicate = valid_rows & typed["id"].duplicated() & typed.assign(v=valid_rows).duplicated(["id", "v"])
-    reasons[duplicate] = "duplicate id"
+    duplicate = valid_rows & typed[KEY].duplicated() & typed.assign(v=valid_rows).duplicated([KEY, "v"])
+    reasons[duplicate] = f"duplicate {KEY}"
     is_valid = reasons == ""
     silver = typed[is_valid].drop(columns="source_line")
     rejected = raw[~is_valid].assign(
@@ -94,38 +87,91 @@ def pandas_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
         **{column: (column, "sum") for column in FEATURE_KIND_COLUMNS},
     )
     gold = silver.merge(by_zip, left_on="zipcode", right_index=True, how="left")
-    gold[FEATURE_COUNTS] = gold[FEATURE_COUNTS].fillna(0).astype("int64")
+    gold[list(PARK_FEATURE_COLUMNS)] = gold[list(PARK_FEATURE_COLUMNS)].fillna(0).astype("int64")
     gold.to_parquet(out / "gold.parquet", index=False)
     return len(gold)
 
 
+def _pandas_parsed(text: "pd.Series", parse: Parse) -> "pd.Series":
+    """A drop's strings parsed as the contract says, in pandas."""
+    import pandas as pd
+
+    match parse:
+        case Parse.IDENTIFIER:
+            return pd.to_numeric(text.str.strip(), errors="coerce").astype("Int64")
+        case Parse.DATE:
+            return pd.to_datetime(text, format=DATE_FORMAT, errors="coerce").dt.date
+        case Parse.CODE:
+            return text.str.strip()
+        case Parse.NUMBER:
+            return pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+        case Parse.INTEGER:
+            return pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype("Int64")
+
+
+def _pandas_passes(rule: Rule, value: "pd.Series", day: dt.date) -> "pd.Series":
+    """A contract rule in pandas: true where a value meets it."""
+    match rule:
+        case Present():
+            return value.notna()
+        case Between(low=low, high=high):
+            return value.between(low, high)
+        case YearUpToSale(first=first):
+            return value.between(first, rule.last(day))
+        case AtLeast(low=low):
+            return value >= low
+        case Positive():
+            return value > 0
+        case OneOf(values=values):
+            return value.isin(values)
+        case Matches(pattern=pattern):
+            return value.str.contains(pattern, regex=True, na=False)
+        case OnDay():
+            return value.isna() | (value == day)
+    raise TypeError(f"no pandas form for {rule!r}")
+
+
+def _sql_passes(rule: Rule, column: str, day: dt.date) -> str:
+    """A contract rule as a SQL condition on a typed column, true when a value meets it."""
+    match rule:
+        case Present():
+            return f"{column} IS NOT NULL"
+        case Between(low=low, high=high):
+            return f"coalesce({column} BETWEEN {low} AND {high}, false)"
+        case YearUpToSale(first=first):
+            return f"coalesce({column} BETWEEN {first} AND {rule.last(day)}, false)"
+        case AtLeast(low=low):
+            return f"coalesce({column} >= {low}, false)"
+        case Positive():
+            return f"coalesce({column} > 0, false)"
+        case OneOf(values=values):
+            return f"coalesce({column} IN ({', '.join(map(str, values))}), false)"
+        case Matches(pattern=pattern):
+            return f"coalesce(regexp_matches({column}, '{pattern}'), false)"
+        case OnDay():
+            return f"coalesce({column} = DATE '{day}', true)"
+    raise TypeError(f"no SQL form for {rule!r}")
+
+
 def duckdb_rules(day: dt.date) -> dict[str, str]:
-    """The row rules as SQL conditions on typed columns, true when a row passes, by the reason a
-    failing row is given."""
+    """The contract's row rules as SQL conditions on typed columns, by the reason a failing row is given."""
+    return {rule.reason(day): _sql_passes(rule.rule, rule.column.typed_name, day) for rule in ROW_RULES}
 
-    def between(column: str, low: float, high: float) -> str:
-        return f"coalesce({column} BETWEEN {low} AND {high}, false)"
 
-    return {
-        "id is not a whole number": "id IS NOT NULL",
-        "date is not a YYYYMMDDT000000 date": "sale_date IS NOT NULL",
-        f"sale date is not the partition day {day}": f"coalesce(sale_date = DATE '{day}', true)",
-        "price is not positive": "coalesce(price > 0, false)",
-        "bedrooms outside 0-33": between("bedrooms", 0, 33),
-        "bathrooms outside 0-10": between("bathrooms", 0, 10),
-        "sqft_living outside 200-50000": between("sqft_living", 200, 50_000),
-        "sqft_lot is not positive": "coalesce(sqft_lot > 0, false)",
-        "floors outside 1-4": between("floors", 1, 4),
-        "waterfront is not 0 or 1": between("waterfront", 0, 1),
-        "view outside 0-4": between("view", 0, 4),
-        "condition outside 1-5": between("condition", 1, 5),
-        "grade outside 1-13": between("grade", 1, 13),
-        f"yr_built outside 1850-{day.year + 1}": between("yr_built", 1850, day.year + 1),
-        "zipcode is not a King County zip code (98001-98199)": (
-            "coalesce(regexp_full_match(zipcode, '\\d{5}') AND try_cast(zipcode AS INT) BETWEEN 98001 AND 98199, false)"
-        ),
-        "lat/long outside King County": f"{between('lat', 47.1, 47.8)} AND {between('long', -122.6, -121.3)}",
-    }
+def _sql_parsed(column: SaleColumn) -> str:
+    """A drop's column parsed as the contract says, in DuckDB SQL."""
+    number = f"try_cast(replace({column.name}, ',', '') AS DOUBLE)"
+    match column.parse:
+        case Parse.IDENTIFIER:
+            return f"try_cast(trim({column.name}) AS BIGINT)"
+        case Parse.DATE:
+            return f"try_strptime({column.name}, '{DATE_FORMAT}')::DATE"
+        case Parse.CODE:
+            return f"trim({column.name})"
+        case Parse.NUMBER:
+            return number
+        case Parse.INTEGER:
+            return f"{number}::BIGINT"
 
 
 def duckdb_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path) -> int:
@@ -135,18 +181,9 @@ def duckdb_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
     import duckdb
 
     rules = duckdb_rules(day)
-    number = "try_cast(replace({0}, ',', '') AS DOUBLE)"
-    typed = ", ".join(
-        [
-            "try_cast(trim(id) AS BIGINT) AS id",
-            "try_strptime(date, '%Y%m%dT%H%M%S')::DATE AS sale_date",
-            *(f"{number.format(c)} AS {c}" for c in FLOAT_COLUMNS),
-            *(f"{number.format(c)}::BIGINT AS {c}" for c in INTEGER_COLUMNS),
-            "trim(zipcode) AS zipcode",
-        ]
-    )
+    typed = ", ".join(f"{_sql_parsed(column)} AS {column.typed_name}" for column in HOUSE_SALES)
     reasons = ", ".join(f"CASE WHEN NOT ({rule}) THEN '{reason}' END" for reason, rule in rules.items())
-    counts = ", ".join(f"coalesce(p.{c}, 0) AS {c}" for c in FEATURE_COUNTS)
+    counts = ", ".join(f"coalesce(p.{c}, 0) AS {c}" for c in PARK_FEATURE_COLUMNS)
     sums = ", ".join(f"sum({c}) AS {c}" for c in FEATURE_KIND_COLUMNS)
     with duckdb.connect() as con:
         con.execute(
@@ -156,7 +193,7 @@ def duckdb_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
             CREATE TABLE judged AS
             SELECT *, {" AND ".join(rules.values())} AS passes FROM (SELECT rowid AS row, {typed} FROM drop)
         """)
-        con.execute("CREATE TABLE kept AS SELECT min(row) AS row FROM judged WHERE passes GROUP BY id")
+        con.execute(f"CREATE TABLE kept AS SELECT min(row) AS row FROM judged WHERE passes GROUP BY {KEY}")
         silver_columns = ", ".join(SILVER_COLUMNS)
         con.execute(f"""
             COPY (SELECT {silver_columns} FROM judged SEMI JOIN kept USING (row) ORDER BY row)
@@ -164,7 +201,7 @@ def duckdb_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
         """)
         con.execute(f"""
             COPY (SELECT d.*, j.row + 2 AS source_line, j.reject_reason
-                  FROM (SELECT row, CASE WHEN passes THEN 'duplicate id'
+                  FROM (SELECT row, CASE WHEN passes THEN 'duplicate {KEY}'
                                          ELSE concat_ws('; ', {reasons}) END AS reject_reason
                         FROM judged ANTI JOIN kept USING (row)) j
                   JOIN drop d ON d.rowid = j.row

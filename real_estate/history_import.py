@@ -15,10 +15,10 @@ from pathlib import Path
 
 import polars as pl
 
+from real_estate.contracts.house_sales import header_fault
 from real_estate.deployment import PARTITIONS_START, ConfigurationError, Settings, partitions_start
-from real_estate.sample.house_sales import HOUSE_SALES_COLUMNS, house_sales_drop_url, write_house_sales_drop
+from real_estate.sample.house_sales import house_sales_drop_url, write_house_sales_drop
 from real_estate.storage import as_upath
-from real_estate.text import name_list
 from real_estate.transforms.history import split_by_sale_day
 
 MAX_REFUSED_SHOWN = 20
@@ -36,13 +36,9 @@ def read_sales(path: Path) -> pl.DataFrame:
         raise ImportRefused(
             f"{path} cannot be read as UTF-8 CSV: {str(error).splitlines()[0][:300]}"
         ) from error
-    missing = [name for name in HOUSE_SALES_COLUMNS if name not in sales.columns]
-    unexpected = [name for name in sales.columns if name not in HOUSE_SALES_COLUMNS]
-    if missing or unexpected:
-        raise ImportRefused(
-            f"{path} has a header that lacks columns [{name_list(missing)}] and has unexpected columns "
-            f"[{name_list(unexpected)}]; expected the 21 kc_house_data columns. Nothing was written."
-        )
+    fault = header_fault(sales.columns)
+    if fault:
+        raise ImportRefused(f"{path} has a header that {fault}. Nothing was written.")
     return sales
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import polars as pl
 
+from real_estate.contracts.house_sales import DROP_COLUMNS
 from real_estate.sample.cli import main as sample_main
 from real_estate.sample.geography import KING_COUNTY_ZIPS
-from real_estate.sample.house_sales import HOUSE_SALES_COLUMNS, generate_house_sales
+from real_estate.sample.house_sales import generate_house_sales
 from real_estate.sample.parks import PARK_FEATURES_FILE, PARKS_ADDRESSES_FILE, load_bundled
 
 DAY = dt.date(2026, 5, 4)
@@ -17,7 +18,7 @@ DAY = dt.date(2026, 5, 4)
 def test_house_sales_have_the_kc_house_data_columns_as_strings() -> None:
     sales = generate_house_sales(DAY, rows=300)
 
-    assert tuple(sales.columns) == HOUSE_SALES_COLUMNS
+    assert tuple(sales.columns) == DROP_COLUMNS
     assert set(sales.schema.values()) == {pl.String}
     assert sales["date"].unique().to_list() == ["20260504T000000"]
     assert sales["id"].str.contains(r"^\d{10}$").all() and sales["id"].is_unique().all()
@@ -54,5 +55,5 @@ def test_sample_cli_writes_one_drop_per_day(tmp_path: Path) -> None:
     drops = sorted(path.name for path in (tmp_path / "house_sales").iterdir())
     assert drops == ["2026-05-01.csv", "2026-05-02.csv", "2026-05-03.csv"]
     first = (tmp_path / "house_sales" / "2026-05-01.csv").read_text().splitlines()
-    assert first[0] == ",".join(HOUSE_SALES_COLUMNS) and len(first) == 8
+    assert first[0] == ",".join(DROP_COLUMNS) and len(first) == 8
     assert re.match(r"^\d{10},20260501T000000,", first[1])

@@ -135,7 +135,7 @@ def test_split_house_sales_types_valid_rows_and_quarantines_each_broken_row_with
     assert reasons[38] == "price is not positive"
     assert reasons[39] == "zipcode is not a King County zip code (98001-98199)"
     assert reasons[40] == "duplicate id"
-    assert reasons[41] == f"sale date is not the partition day {DAY}"
+    assert reasons[41] == f"date is not the partition day {DAY}"
     assert rejected.columns[:21] == raw.columns
 
 

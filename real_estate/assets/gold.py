@@ -15,12 +15,12 @@ from real_estate.checks import (
     same_ids,
     schema_check_spec,
 )
+from real_estate.contracts.house_sales import SILVER_COLUMNS
 from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
 from real_estate.resources.lake import StagedParquet, staging
 from real_estate.schemas.gold import HousesWithParksGold
 from real_estate.transforms.features import houses_with_parks as join_houses_with_parks
-from real_estate.transforms.house_sales import SILVER_COLUMNS
 
 HOUSES_WITH_PARKS_KEY = dg.AssetKey(["gold", "houses_with_parks"])
 ONE_ROW_PER_SALE = "one_row_per_sale"

@@ -4,7 +4,6 @@ import datetime as dt
 from collections.abc import Iterator
 
 import dagster as dg
-import pandera.polars as pa
 import polars as pl
 
 from real_estate.assets.common import DATA_ENGINEERING, partition_day
@@ -13,7 +12,7 @@ from real_estate.metadata import markdown_table, model_metadata
 from real_estate.partitions import daily_partitions
 from real_estate.resources.lake import StagedParquet, staging
 from real_estate.resources.quality import DataQualityResource
-from real_estate.schemas.silver import HouseSalesRejectedSilver, HouseSalesSilver, ParksSilver
+from real_estate.schemas.silver import HouseSalesRejectedSilver, HouseSalesSilver, ParksSilver, day_checks
 from real_estate.transforms.house_sales import split_house_sales
 from real_estate.transforms.parks import build_parks, dropped_parks, orphan_features
 
@@ -193,7 +192,7 @@ def house_sales(
                     HouseSalesSilver,
                     output_name="house_sales",
                     metadata={"rows_rejected": rejected_rows, "rejected_share": rejected_share},
-                    column_checks={"sale_date": [pa.Check.equal_to(day, error=f"sale_date == {day}")]},
+                    column_checks=day_checks(day),
                     checks=[
                         share_check,
                         count_check(

@@ -21,7 +21,8 @@ import dagster as dg
 import polars as pl
 from upath import UPath
 
-from real_estate.sample.house_sales import HOUSE_SALES_COLUMNS, house_sales_drop_url
+from real_estate.contracts.house_sales import header_fault
+from real_estate.sample.house_sales import house_sales_drop_url
 from real_estate.storage import as_upath, is_local
 from real_estate.text import name_list
 
@@ -259,15 +260,9 @@ def _read(drop: HouseSalesDrop, read: Callable[[], T]) -> T:
 def _check_header(day: dt.date, path: UPath, frame: pl.DataFrame) -> None:
     if frame.is_empty():
         raise _unusable(day, path, f"has a header but no rows (columns: {name_list(frame.columns)})")
-    missing = [name for name in HOUSE_SALES_COLUMNS if name not in frame.columns]
-    unexpected = [name for name in frame.columns if name not in HOUSE_SALES_COLUMNS]
-    if missing or unexpected:
-        raise _unusable(
-            day,
-            path,
-            f"has a header (line 1) that lacks columns [{name_list(missing)}] and has unexpected "
-            f"columns [{name_list(unexpected)}]; expected the 21 kc_house_data columns",
-        )
+    fault = header_fault(frame.columns)
+    if fault:
+        raise _unusable(day, path, f"has a header (line 1) that {fault}")
 
 
 def _check_version(day: dt.date, path: UPath, version: str, expected_version: str | None) -> None:

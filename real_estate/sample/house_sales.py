@@ -10,33 +10,11 @@ from collections import Counter
 import numpy as np
 import polars as pl
 
+from real_estate.contracts.house_sales import DATE_FORMAT, DROP_COLUMNS
 from real_estate.sample.geography import KING_COUNTY_ZIPS, zip_centroid, zip_price_level
 from real_estate.sample.parks import PARKS_ADDRESSES_FILE, load_bundled
 from real_estate.storage import as_upath, publish_atomically
 
-HOUSE_SALES_COLUMNS = (
-    "id",
-    "date",
-    "price",
-    "bedrooms",
-    "bathrooms",
-    "sqft_living",
-    "sqft_lot",
-    "floors",
-    "waterfront",
-    "view",
-    "condition",
-    "grade",
-    "sqft_above",
-    "sqft_basement",
-    "yr_built",
-    "yr_renovated",
-    "zipcode",
-    "lat",
-    "long",
-    "sqft_living15",
-    "sqft_lot15",
-)
 BAD_ROW_KINDS = ("negative price", "4-digit zip code", "duplicate id", "date outside the day")
 MAX_ROWS_PER_DAY = 20_000_000
 
@@ -121,8 +99,8 @@ def generate_house_sales(day: dt.date, rows: int = 150, seed: int = 42, bad_rows
             "sqft_lot15": sqft_lot15.astype(int),
         }
     )
-    sales = numeric.with_columns(pl.all().cast(pl.String), date=pl.lit(day.strftime("%Y%m%dT000000")))
-    return _break_rows(sales.select(HOUSE_SALES_COLUMNS), day, min(bad_rows, rows))
+    sales = numeric.with_columns(pl.all().cast(pl.String), date=pl.lit(day.strftime(DATE_FORMAT)))
+    return _break_rows(sales.select(DROP_COLUMNS), day, min(bad_rows, rows))
 
 
 def _break_rows(sales: pl.DataFrame, day: dt.date, bad_rows: int) -> pl.DataFrame:
@@ -135,7 +113,7 @@ def _break_rows(sales: pl.DataFrame, day: dt.date, bad_rows: int) -> pl.DataFram
     position = pl.int_range(pl.len()) - (pl.len() - bad_rows)
     broken = position >= 0
     kind = position % len(BAD_ROW_KINDS)
-    outside_day = (day - dt.timedelta(days=3)).strftime("%Y%m%dT000000")
+    outside_day = (day - dt.timedelta(days=3)).strftime(DATE_FORMAT)
     return sales.with_columns(
         price=pl.when(broken & (kind == 0)).then("-" + pl.col("price")).otherwise("price"),
         zipcode=pl.when(broken & (kind == 1)).then(pl.col("zipcode").str.slice(1)).otherwise("zipcode"),

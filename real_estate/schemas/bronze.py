@@ -3,6 +3,9 @@
 import pandera.polars as pa
 import polars as pl
 
+from real_estate.contracts.house_sales import HOUSE_SALES
+from real_estate.schemas.derived import derived_model
+
 
 class ParksAddressesBronze(pa.DataFrameModel):
     """Seattle Park Addresses (`v5tj-kqhc`) as returned by SODA; extra fields are allowed."""
@@ -30,30 +33,12 @@ class ParkFeaturesBronze(pa.DataFrameModel):
         strict = False
 
 
-class HouseSalesBronze(pa.DataFrameModel):
-    """A day's house-sales drop exactly as the CSV holds it: the 21 `kc_house_data` columns."""
-
-    id: pl.String = pa.Field(nullable=True)
-    date: pl.String = pa.Field(nullable=True, description="e.g. 20141013T000000")
-    price: pl.String = pa.Field(nullable=True)
-    bedrooms: pl.String = pa.Field(nullable=True)
-    bathrooms: pl.String = pa.Field(nullable=True)
-    sqft_living: pl.String = pa.Field(nullable=True)
-    sqft_lot: pl.String = pa.Field(nullable=True)
-    floors: pl.String = pa.Field(nullable=True)
-    waterfront: pl.String = pa.Field(nullable=True)
-    view: pl.String = pa.Field(nullable=True)
-    condition: pl.String = pa.Field(nullable=True)
-    grade: pl.String = pa.Field(nullable=True)
-    sqft_above: pl.String = pa.Field(nullable=True)
-    sqft_basement: pl.String = pa.Field(nullable=True)
-    yr_built: pl.String = pa.Field(nullable=True)
-    yr_renovated: pl.String = pa.Field(nullable=True)
-    zipcode: pl.String = pa.Field(nullable=True)
-    lat: pl.String = pa.Field(nullable=True)
-    long: pl.String = pa.Field(nullable=True)
-    sqft_living15: pl.String = pa.Field(nullable=True)
-    sqft_lot15: pl.String = pa.Field(nullable=True)
-
-    class Config:
-        strict = True
+HouseSalesBronze = derived_model(
+    "HouseSalesBronze",
+    "A day's house-sales drop exactly as the CSV holds it: the 21 `kc_house_data` columns.",
+    {
+        column.name: (pl.String, pa.Field(nullable=True, description=column.description))
+        for column in HOUSE_SALES
+    },
+    strict=True,
+)

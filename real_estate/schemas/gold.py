@@ -5,6 +5,8 @@ import datetime as dt
 import pandera.polars as pa
 import polars as pl
 
+from real_estate.contracts.park_features import PARK_FEATURE_COLUMNS
+from real_estate.schemas.derived import derived_model
 from real_estate.schemas.silver import HouseSalesSilver
 
 
@@ -12,20 +14,12 @@ def _count() -> pa.Field:
     return pa.Field(ge=0, nullable=False)
 
 
-class HousesWithParksGold(HouseSalesSilver):
-    """Each house sold that day with its zip code's park counts: the model's feature set."""
-
-    num_parks: pl.Int64 = _count()
-    num_park_features: pl.Int64 = _count()
-    features_play_area: pl.Int64 = _count()
-    features_sports_field: pl.Int64 = _count()
-    features_court: pl.Int64 = _count()
-    features_trail: pl.Int64 = _count()
-    features_water_access: pl.Int64 = _count()
-    features_off_leash: pl.Int64 = _count()
-    features_picnic: pl.Int64 = _count()
-    features_restroom: pl.Int64 = _count()
-    features_other: pl.Int64 = _count()
+HousesWithParksGold = derived_model(
+    "HousesWithParksGold",
+    "Each house sold that day with its zip code's park counts: the model's feature set.",
+    {column: (pl.Int64, _count()) for column in PARK_FEATURE_COLUMNS},
+    base=HouseSalesSilver,
+)
 
 
 PREDICTION_BAND_USD = (10_000.0, 50_000_000.0)

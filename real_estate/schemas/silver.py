@@ -5,8 +5,10 @@ import datetime as dt
 import pandera.polars as pa
 import polars as pl
 
+from real_estate.contracts.house_sales import HOUSE_SALES, SaleColumn
+from real_estate.contracts.park_features import FEATURE_KIND_COLUMNS
 from real_estate.schemas.bronze import HouseSalesBronze
-from real_estate.transforms.house_sales import KC_LATITUDE, KC_LONGITUDE
+from real_estate.schemas.derived import derived_model
 
 # Seattle's extent, with a margin.
 SEATTLE_LATITUDE = (47.45, 47.78)
@@ -19,8 +21,8 @@ def _count() -> pa.Field:
     return pa.Field(ge=0)
 
 
-class ParksSilver(pa.DataFrameModel):
-    """One row per Seattle park, with its features counted by kind."""
+class _ParksSilver(pa.DataFrameModel):
+    """Silver parks' own columns; the counts by feature kind follow them."""
 
     pmaid: pl.Int64 = pa.Field(unique=True, description="Park id (PMA id)")
     name: pl.String = pa.Field(nullable=True)
@@ -41,47 +43,41 @@ class ParksSilver(pa.DataFrameModel):
     num_locations: pl.Int64 = pa.Field(ge=1, description="Address rows for this park")
     features: pl.List(pl.String) = pa.Field(description="Feature descriptions, sorted")
     num_features: pl.Int64 = _count()
-    features_play_area: pl.Int64 = _count()
-    features_sports_field: pl.Int64 = _count()
-    features_court: pl.Int64 = _count()
-    features_trail: pl.Int64 = _count()
-    features_water_access: pl.Int64 = _count()
-    features_off_leash: pl.Int64 = _count()
-    features_picnic: pl.Int64 = _count()
-    features_restroom: pl.Int64 = _count()
-    features_other: pl.Int64 = _count()
 
     class Config:
         strict = True
 
 
-class HouseSalesSilver(pa.DataFrameModel):
-    """One row per house sold on the partition's day, typed and within plausible ranges."""
+ParksSilver = derived_model(
+    "ParksSilver",
+    "One row per Seattle park, with its features counted by kind.",
+    {column: (pl.Int64, _count()) for column in FEATURE_KIND_COLUMNS},
+    base=_ParksSilver,
+)
 
-    id: pl.Int64 = pa.Field(unique=True, description="House id")
-    sale_date: dt.date = pa.Field(description="Day of sale")
-    price: pl.Float64 = pa.Field(gt=0, description="Sale price, USD")
-    bedrooms: pl.Int64 = pa.Field(in_range={"min_value": 0, "max_value": 33})
-    bathrooms: pl.Float64 = pa.Field(in_range={"min_value": 0, "max_value": 10})
-    sqft_living: pl.Int64 = pa.Field(in_range={"min_value": 200, "max_value": 50_000})
-    sqft_lot: pl.Int64 = pa.Field(gt=0)
-    floors: pl.Float64 = pa.Field(in_range={"min_value": 1, "max_value": 4})
-    waterfront: pl.Int64 = pa.Field(isin=[0, 1])
-    view: pl.Int64 = pa.Field(in_range={"min_value": 0, "max_value": 4})
-    condition: pl.Int64 = pa.Field(in_range={"min_value": 1, "max_value": 5})
-    grade: pl.Int64 = pa.Field(in_range={"min_value": 1, "max_value": 13})
-    sqft_above: pl.Int64 = pa.Field(ge=0)
-    sqft_basement: pl.Int64 = pa.Field(ge=0)
-    yr_built: pl.Int64 = pa.Field(ge=1850)
-    yr_renovated: pl.Int64 = pa.Field(ge=0)
-    zipcode: pl.String = pa.Field(str_matches=r"^98[01]\d{2}$", description="King County zip code")
-    lat: pl.Float64 = pa.Field(in_range={"min_value": KC_LATITUDE[0], "max_value": KC_LATITUDE[1]})
-    long: pl.Float64 = pa.Field(in_range={"min_value": KC_LONGITUDE[0], "max_value": KC_LONGITUDE[1]})
-    sqft_living15: pl.Int64 = pa.Field(ge=0)
-    sqft_lot15: pl.Int64 = pa.Field(ge=0)
 
-    class Config:
-        strict = True
+def _typed_field(column: SaleColumn) -> pa.Field:
+    checks: dict[str, object] = {}
+    for rule in column.rules:
+        checks |= rule.field_checks()
+    return pa.Field(unique=column.unique, description=column.description, **checks)
+
+
+HouseSalesSilver = derived_model(
+    "HouseSalesSilver",
+    "One row per house sold on the partition's day, typed and within plausible ranges.",
+    {column.typed_name: (column.dtype, _typed_field(column)) for column in HOUSE_SALES},
+    strict=True,
+)
+
+
+def day_checks(day: dt.date) -> dict[str, list[pa.Check]]:
+    """The checks of silver house sales that depend on the partition's day, by column."""
+    checks: dict[str, list[pa.Check]] = {}
+    for column in HOUSE_SALES:
+        for rule in column.rules:
+            checks.setdefault(column.typed_name, []).extend(rule.day_checks(day))
+    return {name: column_checks for name, column_checks in checks.items() if column_checks}
 
 
 class HouseSalesRejectedSilver(HouseSalesBronze):

@@ -2,9 +2,7 @@
 
 import polars as pl
 
-from real_estate.transforms.parks import FEATURE_KIND_COLUMNS
-
-PARK_FEATURE_COLUMNS = ["num_parks", "num_park_features", *FEATURE_KIND_COLUMNS]
+from real_estate.contracts.park_features import FEATURE_KIND_COLUMNS, PARK_FEATURE_COLUMNS
 
 
 def parks_by_zip(parks: pl.LazyFrame) -> pl.LazyFrame:

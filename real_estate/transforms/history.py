@@ -4,14 +4,15 @@ import datetime as dt
 
 import polars as pl
 
-SALE_DATE_FORMAT = "%Y%m%dT%H%M%S"  # kc_house_data's `date`, e.g. 20141013T000000
+from real_estate.contracts.house_sales import DATE_FORMAT, DROP_DATE
+
 FIRST_DATA_LINE = 2  # line 1 is the header
 
 
 def sale_days(sales: pl.DataFrame) -> pl.DataFrame:
     """The sales (every column a string) with `_line` (CSV record, header = 1) and `_day` (null: no date)."""
     return sales.with_row_index("_line", offset=FIRST_DATA_LINE).with_columns(
-        _day=pl.col("date").str.strip_chars().str.strptime(pl.Date, SALE_DATE_FORMAT, strict=False)
+        _day=pl.col(DROP_DATE).str.strip_chars().str.strptime(pl.Date, DATE_FORMAT, strict=False)
     )
 
 
@@ -25,7 +26,7 @@ def split_by_sale_day(
     """
     dated = sale_days(sales)
     usable = pl.col("_day").is_not_null() & (pl.col("_day") <= last_day)
-    refused = dated.filter(~usable).select("_line", "date")
+    refused = dated.filter(~usable).select("_line", DROP_DATE)
     days = {
         day: rows.drop("_line", "_day")
         for (day,), rows in dated.filter(usable).group_by("_day", maintain_order=True)

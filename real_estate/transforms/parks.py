@@ -2,19 +2,13 @@
 
 import polars as pl
 
-# Canonical feature kinds, matched in order against Seattle's free-text `feature_desc`.
-FEATURE_KINDS: dict[str, str] = {
-    "play_area": r"play area|spray park|wading pool|water feature",
-    "sports_field": r"soccer|football|baseball|softball|lacrosse|rugby|track|playfield",
-    "court": r"basketball|tennis|pickleball|volleyball",
-    "trail": r"trail|path",
-    "water_access": r"beach|boat launch|waterfront|fishing",
-    "off_leash": r"off leash",
-    "picnic": r"picnic",
-    "restroom": r"restroom",
-}
-OTHER_KIND = "other"
-FEATURE_KIND_COLUMNS = [f"features_{kind}" for kind in (*FEATURE_KINDS, OTHER_KIND)]
+from real_estate.contracts.park_features import (
+    FEATURE_KIND_COLUMNS,
+    FEATURE_KINDS,
+    KINDS,
+    OTHER_KIND,
+    kind_column,
+)
 
 LOCATION_DTYPE = pl.Struct({"latitude": pl.String, "longitude": pl.String})
 
@@ -82,7 +76,6 @@ def build_parks(addresses: pl.LazyFrame, features: pl.LazyFrame) -> pl.LazyFrame
             num_locations=pl.len().cast(pl.Int64),
         )
     )
-    kinds = (*FEATURE_KINDS, OTHER_KIND)
     per_park = (
         clean_park_features(features)
         .sort(["pmaid", "feature_desc"])
@@ -90,7 +83,7 @@ def build_parks(addresses: pl.LazyFrame, features: pl.LazyFrame) -> pl.LazyFrame
         .agg(
             features=pl.col("feature_desc"),
             num_features=pl.len().cast(pl.Int64),
-            **{f"features_{kind}": (pl.col("feature_kind") == kind).sum().cast(pl.Int64) for kind in kinds},
+            **{kind_column(kind): (pl.col("feature_kind") == kind).sum().cast(pl.Int64) for kind in KINDS},
         )
     )
     counts = ["num_features", *FEATURE_KIND_COLUMNS]

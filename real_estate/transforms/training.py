@@ -10,37 +10,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from real_estate.transforms.features import PARK_FEATURE_COLUMNS
+from real_estate.contracts.house_sales import CATEGORICAL_FEATURES, HOUSE_FEATURES, TARGET
+from real_estate.contracts.park_features import PARK_FEATURE_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
     from lightgbm import LGBMRegressor
 
-HOUSE_FEATURE_COLUMNS = [
-    "bedrooms",
-    "bathrooms",
-    "sqft_living",
-    "sqft_lot",
-    "floors",
-    "waterfront",
-    "view",
-    "condition",
-    "grade",
-    "sqft_above",
-    "sqft_basement",
-    "yr_built",
-    "yr_renovated",
-    "zipcode",
-    "lat",
-    "long",
-    "sqft_living15",
-    "sqft_lot15",
-]
-FEATURE_COLUMNS = [*HOUSE_FEATURE_COLUMNS, *PARK_FEATURE_COLUMNS]
-CATEGORICAL_COLUMNS = ["zipcode"]
+FEATURE_COLUMNS = [*HOUSE_FEATURES, *PARK_FEATURE_COLUMNS]
+CATEGORICAL_COLUMNS = list(CATEGORICAL_FEATURES)
 NUMERIC_FEATURE_COLUMNS = [column for column in FEATURE_COLUMNS if column not in CATEGORICAL_COLUMNS]
 ZIP_CODE_BASE = 98_000
-TARGET = "price"
 
 LIGHTGBM_PARAMS = {
     "objective": "regression",

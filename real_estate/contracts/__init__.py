@@ -1,0 +1,1 @@
+"""The data contracts, each written once: schemas, transforms, samples and features derive from them."""
