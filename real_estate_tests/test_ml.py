@@ -15,7 +15,8 @@ import mlflow
 import polars as pl
 import pytest
 
-from real_estate.assets.training_data import FEATURES_KEY, read_training_data
+from real_estate.assets.gold import HOUSES_WITH_PARKS_KEY
+from real_estate.assets.training_data import read_training_data
 from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.resources.lake import PolarsParquetIOManager
 from real_estate.resources.mlflow import CHALLENGER, CHAMPION, MlflowResource
@@ -191,7 +192,7 @@ def test_a_gold_file_gone_between_listing_and_reading_fails_naming_the_day(
 ) -> None:
     copy_gold_week(gold_week, tmp_path)
     lake = PolarsParquetIOManager(base_path=as_upath(str(tmp_path / "lake")))
-    listed = lake.stored_partitions(FEATURES_KEY)
+    listed = lake.stored_partitions(HOUSES_WITH_PARKS_KEY)
     monkeypatch.setattr(lake, "stored_partitions", lambda key: listed)  # listed before the file went
     (tmp_path / "lake" / "gold" / "houses_with_parks" / f"{WEEK[3]}.parquet").unlink()
 

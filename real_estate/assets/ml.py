@@ -15,8 +15,9 @@ import polars as pl
 from pydantic import Field
 
 from real_estate.assets.common import ML
+from real_estate.assets.gold import HOUSES_WITH_PARKS_KEY
 from real_estate.assets.model_page import ModelEvaluation, model_page
-from real_estate.assets.training_data import FEATURES_KEY, TrainingData, read_training_data
+from real_estate.assets.training_data import TrainingData, read_training_data
 from real_estate.resources.lake import PolarsParquetIOManager
 from real_estate.resources.mlflow import (
     CHALLENGER,
@@ -181,7 +182,7 @@ def build_price_model(training_window_days: int, min_holdout: HoldoutSize) -> dg
 
     @dg.asset(
         key=PRICE_MODEL_KEY,
-        deps=[FEATURES_KEY],
+        deps=[HOUSES_WITH_PARKS_KEY],
         group_name="ml",
         owners=[ML],
         kinds={"lightgbm", "mlflow"},
