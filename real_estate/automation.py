@@ -4,62 +4,46 @@
 - `ingest_house_sales` runs for each complete version of a `house_sales/<date>.csv` drop (the
   landing sensor, `landing_sensor.py`); it also extracts that day's parks when they are not there yet.
 - gold assets join both and materialize on their own once their inputs are there (declarative
-  automation, `AutomationCondition.eager()`), so no run waits on the other.
+  automation, `assets/conditions.py`), so no run waits on the other.
 - `retrain_price_model` runs weekly (Monday 03:00 UTC) on the window up to yesterday; the new
   version becomes champion only if it beats the current one on a big enough holdout.
 - Any failed run posts one Slack alert naming the failed steps and failed checks.
+
+What each job and sensor selects is derived from the asset graph (upstream, downstream, groups)
+and the keys the asset modules export, so a new asset joins the chain it feeds.
 """
 
 import datetime as dt
 
 import dagster as dg
 
+from real_estate.assets.bronze import BRONZE_HOUSE_SALES_KEY
+from real_estate.assets.gold import HOUSES_WITH_PARKS_KEY
+from real_estate.assets.ml import PRICE_MODEL_KEY
+from real_estate.assets.predictions import PRICE_PREDICTIONS_KEY, warehouse_scorings
+from real_estate.assets.warehouse import parks as warehouse_parks
 from real_estate.resources.alerts import SlackAlerts
 from real_estate.text import bounded, slack_escaped
 
-PARKS_CHAIN = [
-    dg.AssetKey(["bronze", "parks_addresses"]),
-    dg.AssetKey(["bronze", "park_features"]),
-    dg.AssetKey(["silver", "parks"]),
-    dg.AssetKey(["warehouse", "parks"]),
-]
-# A drop feeds these, up to the day's gold features: a drop that comes later than the gold
-# automation's 30-day window still gets its gold in the run that ingests it.
-HOUSE_SALES_CHAIN = [
-    dg.AssetKey(["bronze", "house_sales"]),
-    dg.AssetKey(["silver", "house_sales"]),
-    dg.AssetKey(["silver", "house_sales_rejected"]),
-    dg.AssetKey(["warehouse", "house_sales"]),
-    dg.AssetKey(["gold", "houses_with_parks"]),
-]
-PRICE_MODEL = dg.AssetSelection.assets(["ml", "price_model"])
-PRICE_MODEL_OP = "ml__price_model"
-SILVER_PARKS_KEY = dg.AssetKey(["silver", "parks"])
+# The day's parks: the warehouse table and everything it is built from.
+PARKS_CHAIN = dg.AssetSelection.assets(warehouse_parks).upstream()
+# A drop feeds everything downstream of bronze but the model and its scorings (the ml group), up
+# to the day's gold features: a drop that comes later than the gold automation's 30-day window
+# still gets its gold in the run that ingests it.
+ML_GROUP = dg.AssetSelection.groups("ml")
+HOUSE_SALES_CHAIN = dg.AssetSelection.assets(BRONZE_HOUSE_SALES_KEY).downstream() - ML_GROUP
+PRICE_MODEL = dg.AssetSelection.assets(PRICE_MODEL_KEY)
+PRICE_MODEL_OP = PRICE_MODEL_KEY.to_python_identifier()
+# The assets that declare `when_inputs_ready()`.
+WHEN_INPUTS_READY = dg.AssetSelection.assets(HOUSES_WITH_PARKS_KEY, PRICE_PREDICTIONS_KEY, warehouse_scorings)
 
-LATE_DROP_WINDOW = dt.timedelta(days=30)
 MAX_ALERT_LINE = 400
 
 
-def when_inputs_ready() -> dg.AutomationCondition:
-    """Dagster's `eager()` condition for the partitions of the last 30 days, not only the latest.
-
-    A drop that arrives a few days late still gets its gold and predictions without a manual run.
-    """
-    eager = dg.AutomationCondition.eager()
-    latest_only = next(
-        child
-        for child in eager.children
-        if isinstance(child, type(dg.AutomationCondition.in_latest_time_window()))
-    )
-    return eager.replace(latest_only, dg.AutomationCondition.in_latest_time_window(LATE_DROP_WINDOW))
-
-
-# Evaluates the automation conditions above; on by default, unlike Dagster's own default sensor.
+# Evaluates the automation conditions of the gold joins; on by default, unlike Dagster's own sensor.
 gold_automation_sensor = dg.AutomationConditionSensorDefinition(
     "gold_when_inputs_ready",
-    target=dg.AssetSelection.assets(
-        ["gold", "houses_with_parks"], ["gold", "price_predictions"], ["warehouse", "price_predictions"]
-    ),
+    target=WHEN_INPUTS_READY,
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
     description=(
@@ -70,12 +54,12 @@ gold_automation_sensor = dg.AutomationConditionSensorDefinition(
 
 refresh_parks = dg.define_asset_job(
     "refresh_parks",
-    selection=dg.AssetSelection.assets(*PARKS_CHAIN),
+    selection=PARKS_CHAIN,
     description="Extract the day's Seattle parks snapshot and rebuild silver and warehouse parks.",
 )
 ingest_house_sales = dg.define_asset_job(
     "ingest_house_sales",
-    selection=dg.AssetSelection.assets(*HOUSE_SALES_CHAIN, *PARKS_CHAIN),
+    selection=HOUSE_SALES_CHAIN | PARKS_CHAIN,
     description=(
         "Ingest a day's house-sales drop into bronze, silver (with quarantine), the warehouse and the "
         "day's gold features."

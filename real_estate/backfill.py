@@ -79,14 +79,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.end < args.start:
         parser.error(f"--end {args.end} is before --start {args.start}")
-    from real_estate.definitions import defs
-    from real_estate.partitions import daily_partitions
+    from real_estate.assets.bronze import BRONZE_HOUSE_SALES_KEY
+    from real_estate.definitions import defs as load_definitions
+    from real_estate.deployment import ConfigurationError
+    from real_estate.partitions import loaded_partitions
 
+    try:
+        defs = load_definitions()
+    except ConfigurationError as error:
+        parser.error(str(error))
     days = [args.start + dt.timedelta(days=n) for n in range((args.end - args.start).days + 1)]
-    outside = [day for day in days if not daily_partitions.has_partition_key(day.isoformat())]
+    partitions = loaded_partitions(defs.get_repository_def(), BRONZE_HOUSE_SALES_KEY)
+    outside = [day for day in days if not partitions.has_partition_key(day.isoformat())]
     if outside:
         parser.error(
-            f"{outside[0]} is not a partition: partitions run from {daily_partitions.start.date()} "
+            f"{outside[0]} is not a partition: partitions run from {partitions.start.date()} "
             "(REAL_ESTATE_PARTITIONS_START) to the last day that has ended (UTC)"
         )
     with dg.DagsterInstance.get() as instance:

@@ -1,4 +1,10 @@
-"""The one `Definitions` object: every asset and check, with resources chosen by deployment."""
+"""The one `Definitions` object: every asset and check, with resources chosen by deployment.
+
+Loaded lazily (`@dg.definitions`): importing this module, or any other, reads no environment.
+Dagster's tools (`dg dev`, `dg check defs`, `dagster asset materialize -m real_estate.definitions`)
+call `defs()` when they load the code location; a malformed variable then fails the load with
+the variable's name and what it expects.
+"""
 
 import dagster as dg
 
@@ -17,6 +23,7 @@ from real_estate.deployment import Settings
 from real_estate.executors import build_executor
 from real_estate.freshness import with_daily_freshness
 from real_estate.landing_sensor import house_sales_landing_sensor
+from real_estate.partitions import starting_on
 from real_estate.resources.alerts import SLACK_API_URL, SlackAlerts
 from real_estate.resources.lake import LakeIOManager
 from real_estate.resources.landing import LandingZone
@@ -83,18 +90,19 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
     warehouse_assets = dg.map_asset_specs(
         lambda spec: with_daily_freshness(spec.merge_attributes(kinds={settings.warehouse_kind})),
-        [warehouse.parks, warehouse.house_sales, warehouse.price_predictions],
+        [warehouse.parks, warehouse.house_sales, predictions.warehouse_scorings],
     )
+    assets = [
+        landing_house_sales,
+        *lake_assets,
+        *warehouse_assets,
+        ml.build_price_model(
+            settings.training_window_days,
+            HoldoutSize(rows=settings.min_holdout_rows, days=settings.min_holdout_days),
+        ),
+    ]
     return dg.Definitions(
-        assets=[
-            landing_house_sales,
-            *lake_assets,
-            *warehouse_assets,
-            ml.build_price_model(
-                settings.training_window_days,
-                HoldoutSize(rows=settings.min_holdout_rows, days=settings.min_holdout_days),
-            ),
-        ],
+        assets=starting_on(assets, settings.partitions_start),
         jobs=[refresh_parks, ingest_house_sales, retrain_price_model],
         schedules=[daily_parks_schedule, weekly_retraining_schedule],
         sensors=[house_sales_landing_sensor, slack_on_run_failure, gold_automation_sensor],
@@ -103,4 +111,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
 
 
-defs = build_definitions(Settings.from_env())
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The pipeline for the settings of this process's environment, read when Dagster loads it."""
+    return build_definitions(Settings.from_env())

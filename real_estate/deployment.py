@@ -55,7 +55,8 @@ def partitions_start(env: Mapping[str, str] | None = None) -> str:
     """The first daily partition (`REAL_ESTATE_PARTITIONS_START`, default 2026-01-01).
 
     Set it earlier to backfill imported history (see `real-estate-import`). It is read when the
-    definitions load, by every process (UI, daemon, runs, CLI) from its own environment.
+    definitions load (with the other settings), by every process (UI, daemon, runs, CLI) from its
+    own environment.
     """
     value = ((os.environ if env is None else env).get(PARTITIONS_START) or DEFAULT_PARTITIONS_START).strip()
     try:
@@ -93,6 +94,7 @@ class Settings:
     """Everything the pipeline reads from its environment."""
 
     deployment: str
+    partitions_start: str
     lake_url: str
     landing_url: str
     socrata_url: str | None
@@ -183,6 +185,7 @@ class Settings:
             )
         return cls(
             deployment=deployment,
+            partitions_start=partitions_start(env),
             lake_url=resolve_location(get("REAL_ESTATE_LAKE_URL")),
             landing_url=resolve_location(get("REAL_ESTATE_LANDING_URL")),
             socrata_url=env.get("REAL_ESTATE_SOCRATA_URL") or None,

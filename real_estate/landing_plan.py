@@ -13,7 +13,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from real_estate.partitions import daily_partitions
+import dagster as dg
+
 from real_estate.resources.landing import LandingFile
 
 MAX_ATTEMPTS = 3
@@ -21,8 +22,8 @@ MAX_ATTEMPTS = 3
 RETRY_AFTER_SECONDS = (60.0, 600.0)
 
 
-def drop_partition(name: str) -> str | None:
-    """The day a drop is for, or None when its name is not `<YYYY-MM-DD>.csv` from the first day on."""
+def drop_partition(name: str, first_day: dt.date) -> str | None:
+    """The day a drop is for, or None when its name is not `<YYYY-MM-DD>.csv` from `first_day` on."""
     stem, dot, extension = name.rpartition(".")
     if not dot or extension != "csv":
         return None
@@ -30,7 +31,7 @@ def drop_partition(name: str) -> str | None:
         day = dt.date.fromisoformat(stem)
     except ValueError:
         return None
-    if day.isoformat() != stem or day < daily_partitions.start.date():
+    if day.isoformat() != stem or day < first_day:
         return None
     return stem
 
@@ -97,14 +98,14 @@ class TickPlan:
     newly_reported: dict[str, str] = field(default_factory=dict)
 
 
-def skip_reason(file: LandingFile, partition_exists: Callable[[str], bool]) -> str | None:
+def skip_reason(file: LandingFile, partitions: dg.TimeWindowPartitionsDefinition) -> str | None:
     """Why `file` is not (yet) a drop to take, or None when it is one."""
     if file.problem:
         return file.problem
-    partition = drop_partition(file.name)
+    partition = drop_partition(file.name, partitions.start.date())
     if partition is None:
-        return f"its name is not <YYYY-MM-DD>.csv with a day from {daily_partitions.start.date()} on"
-    if not partition_exists(partition):
+        return f"its name is not <YYYY-MM-DD>.csv with a day from {partitions.start.date()} on"
+    if not partitions.has_partition_key(partition):
         return "its day has not ended (UTC), so it has no partition yet; it is taken once the day has ended"
     return None
 
@@ -126,7 +127,7 @@ def next_step(state: DropState, now: float) -> int | str | None:
 def plan_tick(
     previous: LandingCursor,
     files: list[LandingFile],
-    partition_exists: Callable[[str], bool],
+    partitions: dg.TimeWindowPartitionsDefinition,
     state_of: Callable[[Drop], DropState],
     now: float,
 ) -> TickPlan:
@@ -137,8 +138,8 @@ def plan_tick(
         plan.cursor.seen[file.name] = (file.signature, version)
         if file.legacy_key in previous.legacy:
             previous.done[file.name] = version  # handled by the earlier release, unchanged since
-        reason = skip_reason(file, partition_exists)
-        drop = Drop(file.name, drop_partition(file.name) or "", version)
+        reason = skip_reason(file, partitions)
+        drop = Drop(file.name, drop_partition(file.name, partitions.start.date()) or "", version)
         if reason is None and previous.done.get(file.name) == version:
             plan.cursor.done[file.name] = version
             continue

@@ -7,19 +7,20 @@ and turns the decisions into run requests, observations and log lines.
 
 import functools
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 import dagster as dg
 
+from real_estate.assets.bronze import BRONZE_HOUSE_SALES_KEY
 from real_estate.assets.landing import LANDING_HOUSE_SALES_KEY
-from real_estate.automation import HOUSE_SALES_CHAIN, PARKS_CHAIN, SILVER_PARKS_KEY, ingest_house_sales
+from real_estate.assets.silver import SILVER_PARKS_KEY
+from real_estate.automation import HOUSE_SALES_CHAIN, PARKS_CHAIN, ingest_house_sales
 from real_estate.landing_plan import Drop, DropState, LandingCursor, TickPlan, plan_tick
-from real_estate.partitions import daily_partitions
+from real_estate.partitions import loaded_partitions
 from real_estate.resources.landing import LANDING_VERSION_TAG, LandingZone
 from real_estate.text import MAX_NAMES, bounded, name_list
 
-BRONZE_HOUSE_SALES_KEY = dg.AssetKey(["bronze", "house_sales"])
 DATA_VERSION_TAG = "dagster/data_version"
 LANDING_FILE_TAG = "landing_file"
 IN_FLIGHT = (
@@ -69,8 +70,8 @@ def drop_state(instance: dg.DagsterInstance, drop: Drop, ingested: Ingested) -> 
     )
 
 
-def run_request(drop: Drop, attempt: int, ingested: Ingested, have_parks: set[str]) -> dg.RunRequest:
-    """The run that ingests `drop`, and the day's parks when they are not there yet.
+def run_request(drop: Drop, attempt: int, ingested: Ingested, keys: Set[dg.AssetKey]) -> dg.RunRequest:
+    """The run that ingests `drop` into `keys` (with the day's parks when they are not there yet).
 
     Its run key names the ingestion it follows and the attempt too, so a drop put back to an
     earlier version (A, then B, then A again) or tried again after a failed run is still a new run
@@ -79,7 +80,7 @@ def run_request(drop: Drop, attempt: int, ingested: Ingested, have_parks: set[st
     return dg.RunRequest(
         run_key=f"{drop.name}:{drop.version}:after-{ingested.event_id}:try-{attempt}",
         partition_key=drop.partition,
-        asset_selection=HOUSE_SALES_CHAIN + ([] if drop.partition in have_parks else PARKS_CHAIN),
+        asset_selection=sorted(keys),
         tags={LANDING_FILE_TAG: drop.name, LANDING_VERSION_TAG: drop.version},
     )
 
@@ -129,18 +130,26 @@ def reasons(skipped: dict[str, str]) -> str:
 def house_sales_landing_sensor(context: dg.SensorEvaluationContext, landing: LandingZone) -> dg.SensorResult:
     previous = LandingCursor.parse(context.cursor)
     ingested = functools.cache(functools.partial(latest_ingested, context.instance))  # one look-up a day
+    repository = context.repository_def
     plan = plan_tick(
         previous,
         landing.list_files(previous.seen),
-        partition_exists=daily_partitions.has_partition_key,
+        partitions=loaded_partitions(repository, BRONZE_HOUSE_SALES_KEY),
         state_of=lambda drop: drop_state(context.instance, drop, ingested(drop.partition)),
         now=now(),
     )
     for name, reason in plan.newly_reported.items():
         context.log.warning(f"Landing file {bounded(name)} skipped: {reason}")
     have_parks = set(context.instance.get_materialized_partitions(SILVER_PARKS_KEY))
+    house_sales, parks = (chain.resolve(repository.asset_graph) for chain in (HOUSE_SALES_CHAIN, PARKS_CHAIN))
     requests = [
-        run_request(drop, attempt, ingested(drop.partition), have_parks) for drop, attempt in plan.to_run
+        run_request(
+            drop,
+            attempt,
+            ingested(drop.partition),
+            house_sales if drop.partition in have_parks else house_sales | parks,
+        )
+        for drop, attempt in plan.to_run
     ]
     return dg.SensorResult(
         run_requests=requests,

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from real_estate.definitions import defs
+from real_estate import definitions
 from real_estate.partitions import daily_partitions
+
+defs = definitions.defs()  # loaded as Dagster loads it, from this process's (default) environment
 
 EXPECTED_GRAPH = {
     "landing/house_sales": ("landing", set()),

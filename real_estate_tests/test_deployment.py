@@ -1,8 +1,5 @@
 """Settings read from the environment: defaults, production requirements and clear errors."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -93,16 +90,3 @@ def test_a_malformed_partitions_start_names_the_variable(value: str) -> None:
         ConfigurationError, match=f"REAL_ESTATE_PARTITIONS_START='{value}': expected a past day"
     ):
         partitions_start({"REAL_ESTATE_PARTITIONS_START": value})
-
-
-def test_the_partitions_start_on_2026_01_01_unless_the_environment_moves_them() -> None:
-    def first_partition(env: dict[str, str]) -> str:
-        code = "from real_estate.partitions import daily_partitions as p; print(p.get_first_partition_key())"
-        completed = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True
-        )
-        return completed.stdout.strip()
-
-    without = {name: value for name, value in os.environ.items() if name != "REAL_ESTATE_PARTITIONS_START"}
-    assert first_partition(without) == "2026-01-01"
-    assert first_partition(without | {"REAL_ESTATE_PARTITIONS_START": "2014-05-02"}) == "2014-05-02"

@@ -19,7 +19,6 @@ from dagster._core.loader import LoadingContextForTest
 from dagster._core.test_utils import freeze_time
 
 from real_estate import landing_sensor
-from real_estate.automation import HOUSE_SALES_CHAIN, PARKS_CHAIN
 from real_estate.landing_plan import (
     MAX_ATTEMPTS,
     Drop,
@@ -35,9 +34,22 @@ from real_estate.sample.house_sales import generate_house_sales
 from real_estate_tests.conftest import local_env, make_pipeline
 
 DAY = dt.date(2026, 10, 5)
+# What a drop's run materializes: its day's chain up to gold features, and the day's parks if missing.
+DROP_CHAIN = {
+    "bronze/house_sales",
+    "silver/house_sales",
+    "silver/house_sales_rejected",
+    "warehouse/house_sales",
+    "gold/houses_with_parks",
+}
+PARKS_CHAIN = {"bronze/parks_addresses", "bronze/park_features", "silver/parks", "warehouse/parks"}
 BRONZE = dg.AssetKey(["bronze", "house_sales"])
 LANDING = dg.AssetKey(["landing", "house_sales"])
 VERSION_TAG = "real_estate/landing_version"
+
+
+def selected(request: dg.RunRequest) -> set[str]:
+    return {key.to_user_string() for key in request.asset_selection or []}
 
 
 def drop_bytes(day: dt.date, rows: int, seed: int = 42) -> bytes:
@@ -137,7 +149,7 @@ def test_each_complete_version_of_a_drop_is_ingested_exactly_once(
     assert not landing.tick().run_requests  # seen once: it may still be growing
     [request] = landing.tick().run_requests
     assert request.partition_key == DAY.isoformat() and request.tags[VERSION_TAG] == sha256(first)
-    assert set(request.asset_selection) == {*HOUSE_SALES_CHAIN, *PARKS_CHAIN}
+    assert selected(request) == DROP_CHAIN | PARKS_CHAIN
     assert landing.run(request).success and landing.bronze_rows(DAY) == 40
 
     # Replaced by different bytes that look older (cp -p, rsync -a, unzip, mv).
@@ -348,7 +360,7 @@ def test_a_drop_whose_parks_are_there_asks_only_for_the_house_sales_chain(
 
     [request] = [*landing.tick().run_requests, *landing.tick().run_requests]
 
-    assert set(request.asset_selection) == set(HOUSE_SALES_CHAIN)
+    assert selected(request) == DROP_CHAIN
 
 
 def test_a_version_whose_run_failed_is_tried_again_after_a_wait_then_given_up_with_a_reason(
@@ -444,15 +456,17 @@ def listed(name: str, version: str, problem: str | None = None) -> LandingFile:
 def test_the_plan_waits_for_a_version_to_hold_still_and_takes_it_once() -> None:
     never_ingested = DropState()
     first = plan_tick(
-        LandingCursor(), [listed(f"{DAY}.csv", "v1")], lambda _: True, lambda _: never_ingested, 0
+        LandingCursor(), [listed(f"{DAY}.csv", "v1")], daily_partitions, lambda _: never_ingested, 0
     )
     second = plan_tick(
-        first.cursor, [listed(f"{DAY}.csv", "v1")], lambda _: True, lambda _: never_ingested, 1
+        first.cursor, [listed(f"{DAY}.csv", "v1")], daily_partitions, lambda _: never_ingested, 1
     )
     done = plan_tick(
-        second.cursor, [listed(f"{DAY}.csv", "v1")], lambda _: True, lambda _: DropState(True), 2
+        second.cursor, [listed(f"{DAY}.csv", "v1")], daily_partitions, lambda _: DropState(True), 2
     )
-    after = plan_tick(done.cursor, [listed(f"{DAY}.csv", "v1")], lambda _: True, lambda _: never_ingested, 3)
+    after = plan_tick(
+        done.cursor, [listed(f"{DAY}.csv", "v1")], daily_partitions, lambda _: never_ingested, 3
+    )
 
     assert first.waiting == [f"{DAY}.csv"] and not first.to_run
     assert second.to_run == [(Drop(f"{DAY}.csv", DAY.isoformat(), "v1"), 1)]

@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import os
 import shutil
 import subprocess
 import time
@@ -15,10 +16,11 @@ import mlflow
 import polars as pl
 import pytest
 
-from real_estate.assets.training_data import FEATURES_KEY, read_training_data
+from real_estate.assets.gold import HOUSES_WITH_PARKS_KEY
+from real_estate.assets.training_data import read_training_data
 from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.resources.lake import PolarsParquetIOManager
-from real_estate.resources.mlflow import CHALLENGER, CHAMPION, MlflowResource
+from real_estate.resources.mlflow import CHALLENGER, CHAMPION, MlflowResource, fluent_store
 from real_estate.storage import as_upath
 from real_estate_tests.conftest import BIN, Pipeline, cli_env, local_env, make_pipeline
 from real_estate_tests.ports import free_port
@@ -191,7 +193,7 @@ def test_a_gold_file_gone_between_listing_and_reading_fails_naming_the_day(
 ) -> None:
     copy_gold_week(gold_week, tmp_path)
     lake = PolarsParquetIOManager(base_path=as_upath(str(tmp_path / "lake")))
-    listed = lake.stored_partitions(FEATURES_KEY)
+    listed = lake.stored_partitions(HOUSES_WITH_PARKS_KEY)
     monkeypatch.setattr(lake, "stored_partitions", lambda key: listed)  # listed before the file went
     (tmp_path / "lake" / "gold" / "houses_with_parks" / f"{WEEK[3]}.parquet").unlink()
 
@@ -464,3 +466,44 @@ def test_a_scoring_never_recorded_is_secured_before_a_new_one_replaces_it(ml_pip
         ).fetchall()
     rows = ml_pipeline.lake_frame("gold/price_predictions", DAY).height
     assert scorings == [("1", rows), ("2", rows)]
+
+
+def mlflow_process_state() -> tuple[object, ...]:
+    """What MLflow holds for the whole process: its URIs and the variables it exports them as."""
+    return (
+        mlflow.is_tracking_uri_set(),
+        mlflow.get_tracking_uri(),
+        mlflow.get_registry_uri(),
+        os.environ.get("MLFLOW_TRACKING_URI"),
+        os.environ.get("MLFLOW_REGISTRY_URI"),
+    )
+
+
+def test_training_and_scoring_leave_mlflows_process_wide_uris_as_they_were(ml_pipeline: Pipeline) -> None:
+    before = mlflow_process_state()
+
+    assert train(ml_pipeline).success and ml_pipeline.materialize(DAY, PREDICTIONS).success
+    registry(ml_pipeline).load_run_dict(registry(ml_pipeline).alias_version(CHAMPION).run_id, "features.json")
+
+    assert mlflow_process_state() == before
+    assert ml_pipeline.settings.mlflow_tracking_uri not in before
+
+
+@pytest.mark.parametrize("previous", [None, "variable", "module"])
+def test_the_fluent_store_puts_back_what_was_set_before(
+    previous: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+    if previous == "variable":
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    if previous == "module":
+        mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    before = mlflow_process_state()
+    ours = f"sqlite:///{tmp_path / 'ours.db'}"
+    try:
+        with fluent_store(ours):
+            assert mlflow.get_tracking_uri() == ours and mlflow.get_registry_uri() == ours
+        assert mlflow_process_state() == before
+    finally:
+        mlflow.set_tracking_uri(None)

@@ -7,6 +7,8 @@ from real_estate.landing_plan import drop_partition
 from real_estate.partitions import daily_partitions
 from real_estate.resources.lake import PolarsParquetIOManager
 
+FIRST_DAY = daily_partitions.start.date()
+
 
 @pytest.mark.parametrize(
     "name",
@@ -24,11 +26,11 @@ from real_estate.resources.lake import PolarsParquetIOManager
     ],
 )
 def test_landing_names_other_than_a_date_in_range_are_not_partitions(name: str) -> None:
-    assert drop_partition(name) is None
+    assert drop_partition(name, FIRST_DAY) is None
 
 
 def test_a_drop_name_maps_to_its_partition() -> None:
-    assert drop_partition("2026-03-01.csv") == "2026-03-01"
+    assert drop_partition("2026-03-01.csv", FIRST_DAY) == "2026-03-01"
 
 
 @pytest.mark.parametrize("partition", ["../../etc/passwd", "/abs/olute", "a/../../b"])

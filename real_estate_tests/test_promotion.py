@@ -5,7 +5,15 @@ import datetime as dt
 import pytest
 
 from real_estate.resources.mlflow import TrackingAddress, redact_credentials, tracking_address
-from real_estate.transforms.promotion import Decision, HoldoutSize, PromotionRule, decide_promotion
+from real_estate.transforms.promotion import (
+    Champion,
+    Decision,
+    HoldoutSize,
+    PromotionRule,
+    Verdict,
+    decide_against_champion,
+    decide_promotion,
+)
 
 RULE = PromotionRule(min_holdout=HoldoutSize(rows=300, days=3))
 BIG_ENOUGH = HoldoutSize(rows=1000, days=7)
@@ -94,6 +102,58 @@ def test_a_window_as_new_as_the_champions_is_compared_on_rmse(
 
     assert decide_on(350_000).promote
     assert not decide_on(370_000).promote
+
+
+class Registry:
+    """The champion as a registry would answer it, moved by other runs between reads."""
+
+    def __init__(self, *answers: Champion | None, rmse: dict[int, float] | None = None) -> None:
+        self.answers = list(answers)
+        self.rmse = rmse or {}
+        self.scored: list[int] = []
+
+    def read(self) -> Champion | None:
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+    def score(self, champion: Champion) -> dict[str, float]:
+        self.scored.append(champion.version)
+        return {"rmse": self.rmse[champion.version], "mae": 0.0}
+
+
+def verdict(registry: Registry, rmse: float = 350_000, as_of: dt.date = OCTOBER_8) -> Verdict:
+    return decide_against_champion(
+        RULE, BIG_ENOUGH, {"rmse": rmse}, {"rmse": 500_000}, as_of, registry.read, registry.score
+    )
+
+
+def test_without_a_champion_nothing_is_scored_and_the_baseline_decides() -> None:
+    registry = Registry(None)
+    assert verdict(registry) == Verdict(decide(350_000), None, None)
+    assert registry.scored == []
+
+
+def test_the_champion_is_scored_on_the_candidates_holdout_and_kept_with_its_metrics() -> None:
+    champion = Champion(3, OCTOBER_1)
+    registry = Registry(champion, rmse={3: 360_000})
+    result = verdict(registry)
+    assert result.decision.promote and result.champion == champion
+    assert result.champion_metrics == {"rmse": 360_000, "mae": 0.0} and registry.scored == [3]
+
+
+def test_a_champion_on_a_newer_window_is_not_scored_and_keeps_the_alias() -> None:
+    registry = Registry(Champion(3, OCTOBER_8), rmse={3: 900_000})
+    result = verdict(registry, rmse=100_000, as_of=OCTOBER_1)
+    assert not result.decision.promote and "older than the champion's" in result.decision.reason
+    assert result.champion_metrics is None and registry.scored == []
+
+
+def test_when_the_alias_moves_while_deciding_the_decision_is_taken_again_against_the_new_champion() -> None:
+    # Version 3 loses to the candidate; version 4 took the alias meanwhile and beats it.
+    registry = Registry(Champion(3, OCTOBER_1), Champion(4, OCTOBER_1), rmse={3: 400_000, 4: 300_000})
+    result = verdict(registry)
+    assert registry.scored == [3, 4]
+    assert result.champion == Champion(4, OCTOBER_1) and not result.decision.promote
+    assert "does not beat the champion's 300,000" in result.decision.reason
 
 
 @pytest.mark.parametrize(

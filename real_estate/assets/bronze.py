@@ -18,6 +18,9 @@ from real_estate.resources.socrata import SocrataResource
 from real_estate.schemas.bronze import HouseSalesBronze, ParkFeaturesBronze, ParksAddressesBronze
 from real_estate.sources.socrata import SocrataError, SocrataUnavailable, rows_to_frame
 
+PARKS_ADDRESSES_KEY = dg.AssetKey(["bronze", "parks_addresses"])
+PARK_FEATURES_KEY = dg.AssetKey(["bronze", "park_features"])
+BRONZE_HOUSE_SALES_KEY = dg.AssetKey(["bronze", "house_sales"])
 SCHEMA_DRIFT_CHECK = "schema_drift"
 
 
@@ -113,7 +116,7 @@ def fetch_snapshot(
 
 
 def socrata_snapshot_asset(
-    name: str,
+    key: dg.AssetKey,
     dataset_id_field: str,
     model: type[pa.DataFrameModel],
     optional_fields: set[str],
@@ -124,7 +127,6 @@ def socrata_snapshot_asset(
     `optional_fields` are fields the source may send beyond the model's columns (e.g. a
     location only on recent rows); any other new or missing field is reported as drift.
     """
-    key = dg.AssetKey(["bronze", name])
     expected_fields = set(model.to_schema().columns) | optional_fields
 
     @dg.asset(
@@ -169,25 +171,23 @@ def socrata_snapshot_asset(
 
 
 parks_addresses = socrata_snapshot_asset(
-    "parks_addresses",
+    PARKS_ADDRESSES_KEY,
     "parks_addresses_id",
     ParksAddressesBronze,
     {"location_1"},
     "Seattle Park Addresses (Socrata v5tj-kqhc): the day's full snapshot, as received.",
 )
 park_features = socrata_snapshot_asset(
-    "park_features",
+    PARK_FEATURES_KEY,
     "park_features_id",
     ParkFeaturesBronze,
     set(),
     "Seattle Park Features By PMAID (Socrata xrnu-8eiq): the day's full snapshot, as received.",
 )
 
-HOUSE_SALES_KEY = dg.AssetKey(["bronze", "house_sales"])
-
 
 @dg.asset(
-    key=HOUSE_SALES_KEY,
+    key=BRONZE_HOUSE_SALES_KEY,
     deps=[LANDING_HOUSE_SALES_KEY],
     group_name="bronze",
     partitions_def=daily_partitions,
@@ -195,7 +195,7 @@ HOUSE_SALES_KEY = dg.AssetKey(["bronze", "house_sales"])
     kinds={"csv", "polars", "parquet"},
     metadata=model_metadata(HouseSalesBronze),
     retry_policy=NETWORK_RETRY,
-    check_specs=[schema_check_spec(HOUSE_SALES_KEY, HouseSalesBronze)],
+    check_specs=[schema_check_spec(BRONZE_HOUSE_SALES_KEY, HouseSalesBronze)],
 )
 def house_sales(
     context: dg.AssetExecutionContext, landing: LandingZone
@@ -211,7 +211,7 @@ def house_sales(
         context,
         [
             CheckedOutput(
-                HOUSE_SALES_KEY,
+                BRONZE_HOUSE_SALES_KEY,
                 drop,
                 HouseSalesBronze,
                 metadata={"source_url": source, "landing_version": version},

@@ -6,7 +6,8 @@ import dagster as dg
 import polars as pl
 
 from real_estate.assets.common import DATA_ENGINEERING
-from real_estate.automation import when_inputs_ready
+from real_estate.assets.conditions import when_inputs_ready
+from real_estate.assets.silver import SILVER_HOUSE_SALES_KEY, SILVER_PARKS_KEY
 from real_estate.checks import (
     CheckedOutput,
     mismatched_ids,
@@ -29,8 +30,8 @@ ONE_ROW_PER_SALE = "one_row_per_sale"
 @dg.asset(
     key=HOUSES_WITH_PARKS_KEY,
     ins={
-        "house_sales": dg.AssetIn(key=["silver", "house_sales"]),
-        "parks": dg.AssetIn(key=["silver", "parks"]),
+        "house_sales": dg.AssetIn(key=SILVER_HOUSE_SALES_KEY),
+        "parks": dg.AssetIn(key=SILVER_PARKS_KEY),
     },
     group_name="gold",
     partitions_def=daily_partitions,

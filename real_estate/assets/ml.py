@@ -8,6 +8,7 @@ again right before the alias moves.
 
 import datetime as dt
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -15,8 +16,9 @@ import polars as pl
 from pydantic import Field
 
 from real_estate.assets.common import ML
+from real_estate.assets.gold import HOUSES_WITH_PARKS_KEY
 from real_estate.assets.model_page import ModelEvaluation, model_page
-from real_estate.assets.training_data import FEATURES_KEY, TrainingData, read_training_data
+from real_estate.assets.training_data import TrainingData, read_training_data
 from real_estate.resources.lake import PolarsParquetIOManager
 from real_estate.resources.mlflow import (
     CHALLENGER,
@@ -29,12 +31,12 @@ from real_estate.transforms.drift import feature_profile
 from real_estate.transforms.importance import importance_figure, importance_table
 from real_estate.transforms.model_report import predicted_vs_actual_figure
 from real_estate.transforms.promotion import (
-    Decision,
+    Champion,
     HoldoutSize,
     PromotionRule,
+    Verdict,
     beats_baseline,
-    decide_promotion,
-    older_than_champion,
+    decide_against_champion,
 )
 from real_estate.transforms.training import (
     FEATURE_COLUMNS,
@@ -112,57 +114,6 @@ def training_run(
     )
 
 
-def _version(model_version: "ModelVersion | None") -> int | None:
-    return int(model_version.version) if model_version is not None else None
-
-
-def champion_as_of(registry: MlflowResource, champion: "ModelVersion") -> dt.date | None:
-    """The last day of the champion's window, from its run's `as_of` tag (None without one)."""
-    tag = registry.run_tag(champion.run_id, "as_of")
-    return dt.date.fromisoformat(tag) if tag else None
-
-
-def score_champion(
-    registry: MlflowResource, champion: "ModelVersion", evaluation: ModelEvaluation, holdout: pl.DataFrame
-) -> dict[str, float]:
-    """The champion's metrics on the candidate's holdout."""
-    return regression_metrics(
-        evaluation.actual, predict_prices(registry.load_model(champion.version), holdout)
-    )
-
-
-def decide_against_champion(
-    registry: MlflowResource,
-    rule: PromotionRule,
-    evaluation: ModelEvaluation,
-    holdout: pl.DataFrame,
-    as_of: dt.date,
-) -> tuple[int | None, dict[str, float] | None, Decision]:
-    """Read the champion, score it on this holdout, decide; again if the alias moved meanwhile.
-
-    A champion trained on a newer window is not scored: the candidate stays challenger anyway, and
-    the champion would be scored on days it was trained on.
-    """
-    champion = registry.alias_version(CHAMPION)
-    while True:
-        champion_day = champion_as_of(registry, champion) if champion is not None else None
-        scored = champion is not None and not older_than_champion(as_of, champion_day)
-        champion_metrics = score_champion(registry, champion, evaluation, holdout) if scored else None
-        decision = decide_promotion(
-            rule,
-            evaluation.holdout_size,
-            evaluation.metrics["rmse"],
-            evaluation.baseline["rmse"],
-            champion_metrics["rmse"] if champion_metrics else None,
-            as_of=as_of,
-            champion_as_of=champion_day,
-        )
-        current = registry.alias_version(CHAMPION)
-        if _version(current) == _version(champion):
-            return _version(champion), champion_metrics, decision
-        champion = current
-
-
 def refuse_unpromotable_holdout(holdout_days: int, min_holdout: HoldoutSize) -> None:
     """Fail before training when the configured holdout is shorter than promotion requires."""
     if holdout_days < min_holdout.days:
@@ -176,12 +127,137 @@ def refuse_unpromotable_holdout(holdout_days: int, min_holdout: HoldoutSize) -> 
         )
 
 
+def require_mlflow(registry: MlflowResource) -> None:
+    """Fail before training when the MLflow store does not answer."""
+    unavailable = registry.unavailable_reason()
+    if unavailable:
+        raise dg.Failure(
+            description=(
+                f"ml/price_model: {unavailable}. Nothing was trained, logged or registered; the "
+                "champion alias is unchanged, so predictions keep using the current champion."
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A new model, the split it was trained and measured on, and its evaluation."""
+
+    model: "LGBMRegressor"
+    holdout: pl.DataFrame
+    evaluation: ModelEvaluation
+
+
+def train_and_evaluate(data: TrainingData, config: PriceModelConfig) -> Trained:
+    """Train on the window's older days and measure on its last `holdout_days`, beside the baseline."""
+    train, holdout = time_holdout_split(data.feature_sets, config.holdout_days)
+    started = time.perf_counter()
+    model = train_price_model(
+        train, seed=config.seed, n_estimators=config.n_estimators, learning_rate=config.learning_rate
+    )
+    training_seconds = time.perf_counter() - started
+    actual = holdout.get_column("price").to_numpy()
+    predicted = predict_prices(model, holdout)
+    evaluation = ModelEvaluation(
+        actual=actual,
+        predicted=predicted,
+        metrics=regression_metrics(actual, predicted),
+        baseline=regression_metrics(actual, zip_median_baseline(train, holdout)),
+        importance=importance_table(FEATURE_COLUMNS, model.booster_.feature_importance("gain").tolist()),
+        holdout_size=HoldoutSize(holdout.height, holdout.get_column("sale_date").n_unique()),
+        train_rows=train.height,
+        training_seconds=training_seconds,
+    )
+    return Trained(model, holdout, evaluation)
+
+
+def alias_for(verdict: Verdict) -> str:
+    return CHAMPION if verdict.decision.promote else CHALLENGER
+
+
+def read_champion(registry: MlflowResource) -> Champion | None:
+    """The version holding the champion alias, with its window's last day (its run's `as_of` tag)."""
+    version = registry.alias_version(CHAMPION)
+    if version is None:
+        return None
+    tag = registry.run_tag(version.run_id, "as_of")
+    return Champion(int(version.version), dt.date.fromisoformat(tag) if tag else None)
+
+
+def promote(
+    registry: MlflowResource, rule: PromotionRule, trained: Trained, as_of: dt.date, version: int
+) -> Verdict:
+    """Decide against the current champion, then give `version` the champion or challenger alias."""
+
+    def score(champion: Champion) -> dict[str, float]:
+        model = registry.load_model(champion.version)
+        return regression_metrics(trained.evaluation.actual, predict_prices(model, trained.holdout))
+
+    evaluation = trained.evaluation
+    # The pool lets one training run at a time get here: read, compare and move as one step.
+    verdict = decide_against_champion(
+        rule,
+        evaluation.holdout_size,
+        evaluation.metrics,
+        evaluation.baseline,
+        as_of,
+        read_champion=lambda: read_champion(registry),
+        score_champion=score,
+    )
+    registry.set_alias(alias_for(verdict), version)
+    registry.set_version_tag(version, "promotion", verdict.decision.reason)
+    return verdict
+
+
+def model_result(
+    registry: MlflowResource,
+    config: PriceModelConfig,
+    data: TrainingData,
+    evaluation: ModelEvaluation,
+    registered: "ModelVersion",
+    verdict: Verdict,
+) -> dg.MaterializeResult:
+    """The model's page in the UI (identity, data, metrics, charts) and its baseline check."""
+    version = int(registered.version)
+    champion_version = verdict.champion.version if verdict.champion is not None else None
+    passed = beats_baseline(evaluation.metrics["rmse"], evaluation.baseline["rmse"], config.baseline_margin)
+    return dg.MaterializeResult(
+        metadata={
+            "alias": alias_for(verdict),
+            "promotion": verdict.decision.reason,
+            "model_version": version,
+            "model_uri": f"models:/{registry.model_name}/{version}",
+            "mlflow_run": registry.run_link(registry.experiment_id(), registered.run_id),
+            **({"previous_champion_version": champion_version} if champion_version is not None else {}),
+            "as_of": data.as_of.isoformat(),
+            "window_days": data.window_days,
+            "training_window": data.window,
+            "training_days": len(data.versions),
+            "gold_sha256": dg.MetadataValue.json(data.versions),
+            **model_page(evaluation, champion_version, verdict.champion_metrics),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=BEATS_BASELINE_CHECK,
+                passed=passed,
+                metadata={
+                    "as_of": data.as_of.isoformat(),
+                    "holdout_rmse": evaluation.metrics["rmse"],
+                    "baseline_rmse": evaluation.baseline["rmse"],
+                    "model_version": version,
+                },
+                description=None if passed else f"version {version}: {evaluation.summary()}",
+            )
+        ],
+    )
+
+
 def build_price_model(training_window_days: int, min_holdout: HoldoutSize) -> dg.AssetsDefinition:
     """The training asset: a new model version from the gold window up to `as_of`."""
 
     @dg.asset(
         key=PRICE_MODEL_KEY,
-        deps=[FEATURES_KEY],
+        deps=[HOUSES_WITH_PARKS_KEY],
         group_name="ml",
         owners=[ML],
         kinds={"lightgbm", "mlflow"},
@@ -203,80 +279,21 @@ def build_price_model(training_window_days: int, min_holdout: HoldoutSize) -> dg
     ) -> dg.MaterializeResult:
         """LightGBM regressor of sale price on a window of gold days, registered in MLflow."""
         refuse_unpromotable_holdout(config.holdout_days, min_holdout)
-        unavailable = mlflow_registry.unavailable_reason()
-        if unavailable:
-            raise dg.Failure(
-                description=(
-                    f"ml/price_model: {unavailable}. Nothing was trained, logged or registered; the "
-                    "champion alias is unchanged, so predictions keep using the current champion."
-                )
-            )
+        require_mlflow(mlflow_registry)
         data = read_training_data(io_manager, config.as_of, training_window_days)
-        train, holdout = time_holdout_split(data.feature_sets, config.holdout_days)
-        started = time.perf_counter()
-        model = train_price_model(
-            train, seed=config.seed, n_estimators=config.n_estimators, learning_rate=config.learning_rate
-        )
-        training_seconds = time.perf_counter() - started
-        actual = holdout.get_column("price").to_numpy()
-        predicted = predict_prices(model, holdout)
-        evaluation = ModelEvaluation(
-            actual=actual,
-            predicted=predicted,
-            metrics=regression_metrics(actual, predicted),
-            baseline=regression_metrics(actual, zip_median_baseline(train, holdout)),
-            importance=importance_table(FEATURE_COLUMNS, model.booster_.feature_importance("gain").tolist()),
-            holdout_size=HoldoutSize(holdout.height, holdout.get_column("sale_date").n_unique()),
-            train_rows=train.height,
-            training_seconds=training_seconds,
-        )
+        trained = train_and_evaluate(data, config)
+        evaluation = trained.evaluation
         registered = mlflow_registry.log_and_register(
-            training_run(context.run.run_id, config, data, evaluation, model, holdout)
+            training_run(context.run.run_id, config, data, evaluation, trained.model, trained.holdout)
         )
         rule = PromotionRule(min_holdout, config.baseline_margin, config.champion_margin)
-        # The pool lets one training run at a time get here: read, compare and move as one step.
-        champion_version, champion_metrics, decision = decide_against_champion(
-            mlflow_registry, rule, evaluation, holdout, data.as_of
-        )
-        alias = CHAMPION if decision.promote else CHALLENGER
-        mlflow_registry.set_alias(alias, registered.version)
-        mlflow_registry.set_version_tag(registered.version, "promotion", decision.reason)
+        verdict = promote(mlflow_registry, rule, trained, data.as_of, int(registered.version))
         context.log.info(
-            f"ml/price_model as_of {data.as_of}: version {registered.version} -> {alias} "
-            f"({decision.reason}); trained on {train.height} rows in {training_seconds:.1f} s; "
+            f"ml/price_model as_of {data.as_of}: version {registered.version} -> {alias_for(verdict)} "
+            f"({verdict.decision.reason}); "
+            f"trained on {evaluation.train_rows} rows in {evaluation.training_seconds:.1f} s; "
             f"holdout {evaluation.summary()}"
         )
-        passed = beats_baseline(
-            evaluation.metrics["rmse"], evaluation.baseline["rmse"], config.baseline_margin
-        )
-        return dg.MaterializeResult(
-            metadata={
-                "alias": alias,
-                "promotion": decision.reason,
-                "model_version": int(registered.version),
-                "model_uri": f"models:/{mlflow_registry.model_name}/{registered.version}",
-                "mlflow_run": mlflow_registry.run_link(mlflow_registry.experiment_id(), registered.run_id),
-                **({"previous_champion_version": champion_version} if champion_version is not None else {}),
-                "as_of": data.as_of.isoformat(),
-                "window_days": data.window_days,
-                "training_window": data.window,
-                "training_days": len(data.versions),
-                "gold_sha256": dg.MetadataValue.json(data.versions),
-                **model_page(evaluation, champion_version, champion_metrics),
-            },
-            check_results=[
-                dg.AssetCheckResult(
-                    check_name=BEATS_BASELINE_CHECK,
-                    passed=passed,
-                    metadata={
-                        "as_of": data.as_of.isoformat(),
-                        "holdout_rmse": evaluation.metrics["rmse"],
-                        "baseline_rmse": evaluation.baseline["rmse"],
-                        "model_version": int(registered.version),
-                    },
-                    description=None if passed else f"version {registered.version}: {evaluation.summary()}",
-                )
-            ],
-        )
+        return model_result(mlflow_registry, config, data, evaluation, registered, verdict)
 
     return price_model

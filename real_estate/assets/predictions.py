@@ -1,4 +1,5 @@
-"""Gold predictions: the day's houses scored by the champion model, kept for audit."""
+"""Gold predictions: the day's houses scored by the champion model, each scoring kept in the
+warehouse for audit."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -7,9 +8,10 @@ import dagster as dg
 import polars as pl
 
 from real_estate.assets.common import ML, partition_day
-from real_estate.assets.ml import FEATURES_KEY, PRICE_MODEL_KEY
-from real_estate.assets.warehouse import SCORINGS
-from real_estate.automation import when_inputs_ready
+from real_estate.assets.conditions import when_inputs_ready
+from real_estate.assets.gold import HOUSES_WITH_PARKS_KEY
+from real_estate.assets.ml import PRICE_MODEL_KEY
+from real_estate.assets.warehouse import Load, warehouse_load_asset
 from real_estate.checks import CheckedOutput, mismatched_ids, publish_checked, rows_check, schema_check_spec
 from real_estate.metadata import markdown_table, model_metadata
 from real_estate.partitions import daily_partitions
@@ -17,12 +19,23 @@ from real_estate.resources.mlflow import CHAMPION, FEATURE_PROFILE_ARTIFACT, Mlf
 from real_estate.resources.warehouse import WarehouseResource
 from real_estate.schemas.gold import PricePredictionsGold
 from real_estate.transforms.drift import PSI_WARN, population_stability
-from real_estate.transforms.scorings import scoring_id
+from real_estate.transforms.scorings import SCORING_COLUMN, scoring_id, with_scoring_id
 from real_estate.transforms.training import predict_prices
 
-PREDICTIONS_KEY = dg.AssetKey(["gold", "price_predictions"])
+PRICE_PREDICTIONS_KEY = dg.AssetKey(["gold", "price_predictions"])
 ONE_PREDICTION_PER_HOUSE = "one_prediction_per_house"
 FEATURE_DRIFT = "feature_drift"
+SCORING_ROW_COUNT_CHECK = "row_count_matches_gold"
+
+SCORINGS = Load(
+    "price_predictions",
+    PricePredictionsGold,
+    PRICE_PREDICTIONS_KEY,
+    check_name=SCORING_ROW_COUNT_CHECK,
+    slice_by=("model_version", SCORING_COLUMN),
+    prepare=with_scoring_id,
+    group="ml",  # with the model and its scorings: loading the data groups never needs a model
+)
 
 
 def record_previous_scoring(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
@@ -32,7 +45,7 @@ def record_previous_scoring(context: dg.AssetExecutionContext, warehouse: Wareho
     got to (the day scored twice between automation ticks, by hand, or its load failed). Loading a
     scoring again replaces only itself, so this costs a small load and loses nothing.
     """
-    stored = context.resources.io_manager.read_partition(PREDICTIONS_KEY, context.partition_key)
+    stored = context.resources.io_manager.read_partition(PRICE_PREDICTIONS_KEY, context.partition_key)
     if stored is None:
         return
     previous, _ = stored
@@ -43,8 +56,8 @@ def record_previous_scoring(context: dg.AssetExecutionContext, warehouse: Wareho
 
 
 @dg.asset(
-    key=PREDICTIONS_KEY,
-    ins={"features": dg.AssetIn(key=FEATURES_KEY)},
+    key=PRICE_PREDICTIONS_KEY,
+    ins={"features": dg.AssetIn(key=HOUSES_WITH_PARKS_KEY)},
     deps=[PRICE_MODEL_KEY],
     group_name="ml",
     partitions_def=daily_partitions,
@@ -53,16 +66,16 @@ def record_previous_scoring(context: dg.AssetExecutionContext, warehouse: Wareho
     metadata=model_metadata(PricePredictionsGold),
     automation_condition=when_inputs_ready(),
     check_specs=[
-        schema_check_spec(PREDICTIONS_KEY, PricePredictionsGold),
+        schema_check_spec(PRICE_PREDICTIONS_KEY, PricePredictionsGold),
         dg.AssetCheckSpec(
             ONE_PREDICTION_PER_HOUSE,
-            asset=PREDICTIONS_KEY,
+            asset=PRICE_PREDICTIONS_KEY,
             blocking=True,
             description="Every house of the day's feature set has exactly one prediction.",
         ),
         dg.AssetCheckSpec(
             FEATURE_DRIFT,
-            asset=PREDICTIONS_KEY,
+            asset=PRICE_PREDICTIONS_KEY,
             description=f"Warns when a feature's PSI against the model's training window exceeds {PSI_WARN}.",
         ),
     ],
@@ -106,7 +119,7 @@ def price_predictions(
         context,
         [
             CheckedOutput(
-                PREDICTIONS_KEY,
+                PRICE_PREDICTIONS_KEY,
                 predictions,
                 PricePredictionsGold,
                 metadata={
@@ -124,7 +137,7 @@ def price_predictions(
                 checks=[
                     rows_check(
                         ONE_PREDICTION_PER_HOUSE,
-                        PREDICTIONS_KEY,
+                        PRICE_PREDICTIONS_KEY,
                         context.partition_key,
                         mismatched_ids(
                             houses, predictions, ("gold/houses_with_parks", "gold/price_predictions")
@@ -133,7 +146,7 @@ def price_predictions(
                     ),
                     rows_check(
                         FEATURE_DRIFT,
-                        PREDICTIONS_KEY,
+                        PRICE_PREDICTIONS_KEY,
                         context.partition_key,
                         drifted,
                         f"features drifted from the training window (PSI > {PSI_WARN})",
@@ -147,3 +160,12 @@ def price_predictions(
             )
         ],
     )
+
+
+warehouse_scorings = warehouse_load_asset(
+    SCORINGS,
+    "Every scoring of the day's houses, kept for audit: appended per model version and scoring, "
+    "never replaced by a later one (scoring again with the same version and houses replaces itself).",
+    # Each new scoring in the lake is recorded, in the same run as the scoring when automation runs it.
+    automation_condition=when_inputs_ready(),
+)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
+from real_estate.assets.bronze import BRONZE_HOUSE_SALES_KEY, PARK_FEATURES_KEY, PARKS_ADDRESSES_KEY
 from real_estate.assets.common import DATA_ENGINEERING, partition_day
 from real_estate.checks import CheckedOutput, count_check, publish_checked, rows_check, schema_check_spec
 from real_estate.metadata import markdown_table, model_metadata
@@ -16,8 +17,8 @@ from real_estate.schemas.silver import HouseSalesRejectedSilver, HouseSalesSilve
 from real_estate.transforms.house_sales import split_house_sales
 from real_estate.transforms.parks import build_parks, dropped_parks, orphan_features
 
-PARKS_KEY = dg.AssetKey(["silver", "parks"])
-HOUSE_SALES_KEY = dg.AssetKey(["silver", "house_sales"])
+SILVER_PARKS_KEY = dg.AssetKey(["silver", "parks"])
+SILVER_HOUSE_SALES_KEY = dg.AssetKey(["silver", "house_sales"])
 REJECTED_KEY = dg.AssetKey(["silver", "house_sales_rejected"])
 
 NO_PARK_DROPPED = "every_bronze_park_kept"
@@ -27,10 +28,10 @@ ROWS_ACCOUNTED = "every_bronze_row_accounted_for"
 
 
 @dg.asset(
-    key=PARKS_KEY,
+    key=SILVER_PARKS_KEY,
     ins={
-        "addresses": dg.AssetIn(key=["bronze", "parks_addresses"]),
-        "features": dg.AssetIn(key=["bronze", "park_features"]),
+        "addresses": dg.AssetIn(key=PARKS_ADDRESSES_KEY),
+        "features": dg.AssetIn(key=PARK_FEATURES_KEY),
     },
     group_name="silver",
     partitions_def=daily_partitions,
@@ -38,16 +39,16 @@ ROWS_ACCOUNTED = "every_bronze_row_accounted_for"
     kinds={"polars", "parquet"},
     metadata=model_metadata(ParksSilver),
     check_specs=[
-        schema_check_spec(PARKS_KEY, ParksSilver),
+        schema_check_spec(SILVER_PARKS_KEY, ParksSilver),
         dg.AssetCheckSpec(
             NO_PARK_DROPPED,
-            asset=PARKS_KEY,
+            asset=SILVER_PARKS_KEY,
             blocking=True,
             description="Every park id in bronze Park Addresses has its row in silver (row count vs bronze).",
         ),
         dg.AssetCheckSpec(
             FEATURES_REFERENCE_PARKS,
-            asset=PARKS_KEY,
+            asset=SILVER_PARKS_KEY,
             description="Warns when a park feature names a park id that Park Addresses does not have.",
         ),
     ],
@@ -69,21 +70,21 @@ def parks(
         context,
         [
             CheckedOutput(
-                PARKS_KEY,
+                SILVER_PARKS_KEY,
                 parks_frame,
                 ParksSilver,
                 metadata={"address_rows": address_rows.item(), "orphan_feature_rows": orphans.height},
                 checks=[
                     rows_check(
                         NO_PARK_DROPPED,
-                        PARKS_KEY,
+                        SILVER_PARKS_KEY,
                         context.partition_key,
                         dropped,
                         "parks of bronze have no usable park id or 5-digit zip code and were left out",
                     ),
                     rows_check(
                         FEATURES_REFERENCE_PARKS,
-                        PARKS_KEY,
+                        SILVER_PARKS_KEY,
                         context.partition_key,
                         orphans,
                         "feature rows name a park id that Park Addresses does not have",
@@ -99,7 +100,7 @@ def parks(
     name="silver_house_sales",
     outs={
         "house_sales": dg.AssetOut(
-            key=HOUSE_SALES_KEY,
+            key=SILVER_HOUSE_SALES_KEY,
             description="The day's house sales: typed, one row per house id, every row rule met.",
             owners=[DATA_ENGINEERING],
             kinds={"polars", "parquet"},
@@ -115,20 +116,20 @@ def parks(
             is_required=False,
         ),
     },
-    ins={"raw": dg.AssetIn(key=["bronze", "house_sales"])},
+    ins={"raw": dg.AssetIn(key=BRONZE_HOUSE_SALES_KEY)},
     group_name="silver",
     partitions_def=daily_partitions,
     check_specs=[
-        schema_check_spec(HOUSE_SALES_KEY, HouseSalesSilver),
+        schema_check_spec(SILVER_HOUSE_SALES_KEY, HouseSalesSilver),
         dg.AssetCheckSpec(
             REJECTED_SHARE,
-            asset=HOUSE_SALES_KEY,
+            asset=SILVER_HOUSE_SALES_KEY,
             blocking=True,
             description="The share of the drop's rows quarantined stays within the configured threshold.",
         ),
         dg.AssetCheckSpec(
             ROWS_ACCOUNTED,
-            asset=HOUSE_SALES_KEY,
+            asset=SILVER_HOUSE_SALES_KEY,
             blocking=True,
             description="Valid plus quarantined rows equal the rows of bronze (row count vs bronze).",
         ),
@@ -164,7 +165,7 @@ def house_sales(
         limit = f"{quality.max_rejected_share:.2%} threshold"
         share_check = dg.AssetCheckResult(
             check_name=REJECTED_SHARE,
-            asset_key=HOUSE_SALES_KEY,
+            asset_key=SILVER_HOUSE_SALES_KEY,
             passed=rejected_share <= quality.max_rejected_share,
             metadata={
                 "partition": context.partition_key,
@@ -187,7 +188,7 @@ def house_sales(
             context,
             [
                 CheckedOutput(
-                    HOUSE_SALES_KEY,
+                    SILVER_HOUSE_SALES_KEY,
                     valid,
                     HouseSalesSilver,
                     output_name="house_sales",
@@ -197,7 +198,7 @@ def house_sales(
                         share_check,
                         count_check(
                             ROWS_ACCOUNTED,
-                            HOUSE_SALES_KEY,
+                            SILVER_HOUSE_SALES_KEY,
                             context.partition_key,
                             expected=("bronze rows", total),
                             actual=("valid + rejected rows", valid_rows + rejected_rows),

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 import dagster as dg
 import polars as pl
 
+from real_estate.assets.gold import HOUSES_WITH_PARKS_KEY
 from real_estate.resources.lake import PolarsParquetIOManager
-
-FEATURES_KEY = dg.AssetKey(["gold", "houses_with_parks"])
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ def resolve_as_of(as_of: str | None, stored: list[str]) -> dt.date:
 
 def read_training_data(lake: PolarsParquetIOManager, as_of: str | None, days: int) -> TrainingData:
     """Read only the window's gold files (one folder listing, then one read per day)."""
-    stored = lake.stored_partitions(FEATURES_KEY)
+    stored = lake.stored_partitions(HOUSES_WITH_PARKS_KEY)
     last_day = resolve_as_of(as_of, stored)
     present = sorted(set(window_days(last_day, days)) & set(stored))
     if len(present) < 2:
@@ -84,7 +83,7 @@ def read_training_data(lake: PolarsParquetIOManager, as_of: str | None, days: in
 
 def read_gold_day(lake: PolarsParquetIOManager, day: str) -> tuple[pl.DataFrame, str]:
     """One listed day's gold and its file's SHA-256; a clear failure if the file went since."""
-    read = lake.read_partition(FEATURES_KEY, day)
+    read = lake.read_partition(HOUSES_WITH_PARKS_KEY, day)
     if read is None:
         raise dg.Failure(
             description=(

@@ -1,5 +1,6 @@
-"""Reporting: silver parks and house sales, and every scoring of the price model, loaded
-un-aggregated into the warehouse for BI tools and auditors."""
+"""Reporting: silver parks and house sales loaded un-aggregated into the warehouse for BI tools.
+
+`warehouse_load_asset` also records every scoring of the price model (`predictions.py`)."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -9,16 +10,13 @@ import pandera.polars as pa
 import polars as pl
 
 from real_estate.assets.common import ANALYTICS, partition_day
-from real_estate.automation import when_inputs_ready
+from real_estate.assets.silver import SILVER_HOUSE_SALES_KEY, SILVER_PARKS_KEY
 from real_estate.partitions import daily_partitions
 from real_estate.resources.warehouse import WarehouseResource
 from real_estate.resources.warehouse_sql import RowCountMismatchError
-from real_estate.schemas.gold import PricePredictionsGold
 from real_estate.schemas.silver import HouseSalesSilver, ParksSilver
-from real_estate.transforms.scorings import SCORING_COLUMN, with_scoring_id
 
 ROW_COUNT_CHECK = "row_count_matches_silver"
-SCORING_ROW_COUNT_CHECK = "row_count_matches_gold"
 
 
 @dataclass(frozen=True)
@@ -123,26 +121,10 @@ def warehouse_load_asset(
 
 
 parks = warehouse_load_asset(
-    Load("parks", ParksSilver, dg.AssetKey(["silver", "parks"])),
+    Load("parks", ParksSilver, SILVER_PARKS_KEY),
     "Silver parks of the day loaded into the warehouse; the partition's rows are replaced.",
 )
 house_sales = warehouse_load_asset(
-    Load("house_sales", HouseSalesSilver, dg.AssetKey(["silver", "house_sales"])),
+    Load("house_sales", HouseSalesSilver, SILVER_HOUSE_SALES_KEY),
     "Silver house sales of the day loaded into the warehouse; the partition's rows are replaced.",
-)
-SCORINGS = Load(
-    "price_predictions",
-    PricePredictionsGold,
-    dg.AssetKey(["gold", "price_predictions"]),
-    check_name=SCORING_ROW_COUNT_CHECK,
-    slice_by=("model_version", SCORING_COLUMN),
-    prepare=with_scoring_id,
-    group="ml",  # with the model and its scorings: loading the data groups never needs a model
-)
-price_predictions = warehouse_load_asset(
-    SCORINGS,
-    "Every scoring of the day's houses, kept for audit: appended per model version and scoring, "
-    "never replaced by a later one (scoring again with the same version and houses replaces itself).",
-    # Each new scoring in the lake is recorded, in the same run as the scoring when automation runs it.
-    automation_condition=when_inputs_ready(),
 )

@@ -2,14 +2,23 @@
 
 `mlflow` is imported only when a method runs: it costs about a second, which definitions load
 (every UI reload, every run) should not pay.
+
+No process-wide MLflow state outlives a call. Every call that MLflow's client offers goes through
+an `MlflowClient` given the URIs explicitly. Logging a model (which needs MLflow's active run) and
+loading one by its `models:/` URI exist only in MLflow's fluent API, which reads the process-wide
+tracking and registry URIs: those two calls run inside `fluent_store`, which sets the URIs for the
+block and puts back exactly what was there before (the module values and the variables alike).
 """
 
+import json
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -27,9 +36,11 @@ if TYPE_CHECKING:
 URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<rest>\S+)")
 PARAMETER = re.compile(r"(?P<mark>[?&;#])(?P<name>[^=&;#\s]*=)?(?P<value>[^&;#\s]*)")
 MASK = "***"
-# MLflow's own variables for a tracking server's basic-auth credentials.
+# MLflow's own variables for a tracking server's basic-auth credentials, and for its URIs.
 USERNAME_VARIABLE = "MLFLOW_TRACKING_USERNAME"
 PASSWORD_VARIABLE = "MLFLOW_TRACKING_PASSWORD"
+TRACKING_URI_VARIABLE = "MLFLOW_TRACKING_URI"
+REGISTRY_URI_VARIABLE = "MLFLOW_REGISTRY_URI"
 CHAMPION = "champion"
 CHALLENGER = "challenger"
 FEATURE_PROFILE_ARTIFACT = "feature_profile.json"
@@ -118,6 +129,33 @@ def scoped_environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+@contextmanager
+def fluent_store(uri: str) -> Iterator[None]:
+    """MLflow's process-wide tracking and registry URIs set to `uri` for the block only.
+
+    `mlflow.set_tracking_uri` also exports `MLFLOW_TRACKING_URI` (and the registry's, its own
+    variable): both the module values and the variables are put back as they were, unset included.
+    """
+    import mlflow
+    from mlflow.tracking._model_registry import utils as registry_state
+    from mlflow.tracking._tracking_service import utils as tracking_state
+
+    saved = (tracking_state._tracking_uri, registry_state._registry_uri)
+    saved_variables = {name: os.environ.get(name) for name in (TRACKING_URI_VARIABLE, REGISTRY_URI_VARIABLE)}
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    try:
+        yield
+    finally:
+        mlflow.set_tracking_uri(saved[0])
+        registry_state._registry_uri = saved[1]  # set_registry_uri(None) would leave its variable set
+        for name, value in saved_variables.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 class MlflowResource(dg.ConfigurableResource):
     """Where runs are tracked, artifacts stored and model versions registered.
 
@@ -133,15 +171,22 @@ class MlflowResource(dg.ConfigurableResource):
     model_name: str = "real_estate_price"
 
     @contextmanager
-    def _mlflow(self) -> Iterator["MlflowClient"]:
-        """A client bound to the credential-free tracking URI; errors re-raised masked."""
-        import mlflow
+    def _mlflow(self, fluent: bool = False) -> Iterator["MlflowClient"]:
+        """A client bound to the credential-free tracking URI; errors re-raised masked.
+
+        `fluent`: MLflow's process-wide URIs point at the store too, for the block only.
+        """
+        from mlflow import MlflowClient
 
         address = tracking_address(self.tracking_uri)
         try:
             with scoped_environment(address.credentials()):
-                mlflow.set_tracking_uri(address.uri)
-                yield mlflow.MlflowClient(tracking_uri=address.uri)
+                client = MlflowClient(tracking_uri=address.uri, registry_uri=address.uri)
+                if not fluent:
+                    yield client
+                    return
+                with fluent_store(address.uri):
+                    yield client
         except Exception as error:  # noqa: BLE001 (any error's text may hold the URI)
             raise MlflowError(redact_credentials(f"{type(error).__name__}: {error}")) from None
 
@@ -172,7 +217,7 @@ class MlflowResource(dg.ConfigurableResource):
         import mlflow
         from mlflow.models import infer_signature
 
-        with self._mlflow() as client:
+        with self._mlflow(fluent=True) as client:
             experiment_id = self._experiment_id(client)
             with mlflow.start_run(experiment_id=experiment_id, run_name=run.run_name, tags=run.tags):
                 mlflow.log_params(run.params)
@@ -222,15 +267,13 @@ class MlflowResource(dg.ConfigurableResource):
         """A registered version's LightGBM model."""
         import mlflow
 
-        with self._mlflow():
+        with self._mlflow(fluent=True):
             return mlflow.lightgbm.load_model(f"models:/{self.model_name}/{model_version}")
 
     def load_run_dict(self, run_id: str, artifact: str) -> dict[str, Any]:
         """A JSON artifact logged by a run."""
-        import mlflow
-
-        with self._mlflow():
-            return mlflow.artifacts.load_dict(f"runs:/{run_id}/{artifact}")
+        with self._mlflow() as client, tempfile.TemporaryDirectory() as folder:
+            return json.loads(Path(client.download_artifacts(run_id, artifact, folder)).read_text())
 
     def run_link(self, experiment_id: str, run_id: str) -> dg.MetadataValue:
         """A link to the run in the MLflow UI when the tracking server has one, else the run id."""

@@ -1,9 +1,11 @@
 """The promotion rule: whether a newly trained model version takes the champion alias.
 
-Pure: it compares numbers measured on one holdout, so it is tested without training anything.
+Pure: it compares numbers measured on one holdout, so it is tested without training anything;
+reading the champion and scoring it are given as functions.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -87,3 +89,55 @@ def decide_promotion(
         f"RMSE {rmse:,.0f} does not beat the champion's {champion_rmse:,.0f} "
         f"by the margin {rule.champion_margin:.0%}",
     )
+
+
+@dataclass(frozen=True)
+class Champion:
+    """The version holding the champion alias, and the last day of its training window."""
+
+    version: int
+    as_of: dt.date | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The decision, and the champion it was taken against with its metrics on the same holdout."""
+
+    decision: Decision
+    champion: Champion | None
+    champion_metrics: dict[str, float] | None
+
+
+def decide_against_champion(
+    rule: PromotionRule,
+    holdout: HoldoutSize,
+    metrics: dict[str, float],
+    baseline: dict[str, float],
+    as_of: dt.date,
+    read_champion: Callable[[], Champion | None],
+    score_champion: Callable[[Champion], dict[str, float]],
+) -> Verdict:
+    """Read the champion, score it on this holdout, decide; again if the alias moved meanwhile.
+
+    The caller moves the alias right after: with one decision at a time (a concurrency pool), the
+    champion read again here is the one the decision replaces. A champion trained on a newer
+    window is not scored: the candidate stays challenger anyway, and the champion would be scored
+    on days it was trained on.
+    """
+    champion = read_champion()
+    while True:
+        scored = champion is not None and not older_than_champion(as_of, champion.as_of)
+        champion_metrics = score_champion(champion) if champion is not None and scored else None
+        decision = decide_promotion(
+            rule,
+            holdout,
+            metrics["rmse"],
+            baseline["rmse"],
+            champion_metrics["rmse"] if champion_metrics else None,
+            as_of=as_of,
+            champion_as_of=champion.as_of if champion is not None else None,
+        )
+        current = read_champion()
+        if current == champion:
+            return Verdict(decision, champion, champion_metrics)
+        champion = current
