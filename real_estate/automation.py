@@ -18,9 +18,7 @@ import datetime as dt
 import dagster as dg
 
 from real_estate.assets.bronze import BRONZE_HOUSE_SALES_KEY
-from real_estate.assets.gold import HOUSES_WITH_PARKS_KEY
 from real_estate.assets.ml import PRICE_MODEL_KEY
-from real_estate.assets.predictions import PRICE_PREDICTIONS_KEY, warehouse_scorings
 from real_estate.assets.warehouse import parks as warehouse_parks
 from real_estate.resources.alerts import SlackAlerts
 from real_estate.text import bounded, slack_escaped
@@ -34,8 +32,9 @@ ML_GROUP = dg.AssetSelection.groups("ml")
 HOUSE_SALES_CHAIN = dg.AssetSelection.assets(BRONZE_HOUSE_SALES_KEY).downstream() - ML_GROUP
 PRICE_MODEL = dg.AssetSelection.assets(PRICE_MODEL_KEY)
 PRICE_MODEL_OP = PRICE_MODEL_KEY.to_python_identifier()
-# The assets that declare `when_inputs_ready()`.
-WHEN_INPUTS_READY = dg.AssetSelection.assets(HOUSES_WITH_PARKS_KEY, PRICE_PREDICTIONS_KEY, warehouse_scorings)
+# Every asset that declares an automation condition (`assets/conditions.py`): the sensor evaluates
+# those and ignores the rest, so an asset that declares one is automated without a change here.
+WITH_AUTOMATION_CONDITIONS = dg.AssetSelection.all()
 
 MAX_ALERT_LINE = 400
 
@@ -43,7 +42,7 @@ MAX_ALERT_LINE = 400
 # Evaluates the automation conditions of the gold joins; on by default, unlike Dagster's own sensor.
 gold_automation_sensor = dg.AutomationConditionSensorDefinition(
     "gold_when_inputs_ready",
-    target=WHEN_INPUTS_READY,
+    target=WITH_AUTOMATION_CONDITIONS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
     description=(
