@@ -24,6 +24,8 @@ from real_estate.transforms.house_sales import SILVER_COLUMNS
 
 HOUSES_WITH_PARKS_KEY = dg.AssetKey(["gold", "houses_with_parks"])
 ONE_ROW_PER_SALE = "one_row_per_sale"
+# Deterministic in silver: its data version follows from this and silver's (see silver.py).
+GOLD_CODE_VERSION = "1"
 
 
 @dg.asset(
@@ -37,6 +39,7 @@ ONE_ROW_PER_SALE = "one_row_per_sale"
     owners=[DATA_ENGINEERING],
     kinds={"polars", "parquet"},
     metadata=model_metadata(HousesWithParksGold),
+    code_version=GOLD_CODE_VERSION,
     # Joins parks and house sales of the same day: materialize once both are there.
     automation_condition=when_inputs_ready(),
     check_specs=[

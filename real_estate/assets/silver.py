@@ -25,6 +25,10 @@ NO_PARK_DROPPED = "every_bronze_park_kept"
 FEATURES_REFERENCE_PARKS = "features_reference_parks"
 REJECTED_SHARE = "rejected_share_within_threshold"
 ROWS_ACCOUNTED = "every_bronze_row_accounted_for"
+# Silver is a deterministic function of bronze: with a code version, Dagster derives each output's
+# data version from it and bronze's, so re-running an unchanged day changes nothing downstream.
+# Change it when the transforms change what silver holds.
+SILVER_CODE_VERSION = "1"
 
 
 @dg.asset(
@@ -38,6 +42,7 @@ ROWS_ACCOUNTED = "every_bronze_row_accounted_for"
     owners=[DATA_ENGINEERING],
     kinds={"polars", "parquet"},
     metadata=model_metadata(ParksSilver),
+    code_version=SILVER_CODE_VERSION,
     check_specs=[
         schema_check_spec(PARKS_KEY, ParksSilver),
         dg.AssetCheckSpec(
@@ -105,6 +110,7 @@ def parks(
             owners=[DATA_ENGINEERING],
             kinds={"polars", "parquet"},
             metadata=model_metadata(HouseSalesSilver),
+            code_version=SILVER_CODE_VERSION,
             is_required=False,
         ),
         "house_sales_rejected": dg.AssetOut(
@@ -113,6 +119,7 @@ def parks(
             owners=[DATA_ENGINEERING],
             kinds={"polars", "parquet"},
             metadata=model_metadata(HouseSalesRejectedSilver),
+            code_version=SILVER_CODE_VERSION,
             is_required=False,
         ),
     },
