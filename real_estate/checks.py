@@ -16,7 +16,7 @@ import polars as pl
 from pandera.api.polars.types import PolarsData
 
 from real_estate.metadata import frame_metadata, markdown_table
-from real_estate.resources.lake import SelfWriting
+from real_estate.resources.lake import SelfWriting, StoredPartition
 
 SCHEMA_CHECK = "schema"
 SAMPLE_ROWS = 10
@@ -251,7 +251,7 @@ class CheckedOutput:
     """A frame on its way to the lake, with the model it must satisfy and any further checks."""
 
     asset_key: dg.AssetKey
-    frame: pl.DataFrame | SelfWriting
+    frame: pl.DataFrame | SelfWriting | StoredPartition
     model: type[pa.DataFrameModel]
     output_name: str = "result"
     metadata: dict[str, object] = field(default_factory=dict)

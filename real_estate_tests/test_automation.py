@@ -1,4 +1,4 @@
-"""Schedules, Slack alerts and backfills, against real files and HTTP (landing sensor: test_landing.py)."""
+"""Schedules, automation, Slack alerts and backfills on real files and HTTP (landing: test_landing.py)."""
 
 import datetime as dt
 import logging
@@ -6,16 +6,23 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.test_utils import freeze_time
 
 from real_estate.automation import (
     slack_on_run_failure,
 )
 from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.resources.alerts import SlackAlerts
-from real_estate_tests.conftest import Pipeline
+from real_estate_tests.conftest import Pipeline, local_env, make_pipeline
 from real_estate_tests.slack_server import serve_slack
+from real_estate_tests.soda_server import serve_parks
 
 DAY = dt.date(2026, 10, 5)
+DOWNSTREAM_OF_PARKS = [
+    dg.AssetKey(["gold", "houses_with_parks"]),
+    dg.AssetKey(["gold", "price_predictions"]),
+    dg.AssetKey(["warehouse", "price_predictions"]),
+]
 
 
 def test_schedules_target_the_last_complete_day(pipeline: Pipeline) -> None:
@@ -104,3 +111,61 @@ def test_alert_text_taken_from_data_is_bounded_and_inert(pipeline: Pipeline) -> 
     assert "<!channel>" not in text and "<https://example.invalid" not in text
     assert "&lt;!channel&gt; &lt;https://example.invalid|Re-auth&gt; &amp; more" in text
     assert "step bronze__house_sales" in text and max(len(line) for line in text.splitlines()) <= 500
+
+
+class AutomationTicks:
+    """Declarative automation of the real definitions, evaluated tick after tick on one cursor."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+        self.cursor = None
+        self.when = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(3), tzinfo=dt.UTC)
+
+    def requested(self) -> dict[str, list[str]]:
+        """What the next tick requests downstream of parks, by asset."""
+        self.when += dt.timedelta(minutes=1)
+        with freeze_time(self.when):
+            result = dg.evaluate_automation_conditions(
+                self.pipeline.defs, self.pipeline.instance, evaluation_time=self.when, cursor=self.cursor
+            )
+        self.cursor = result.cursor
+        return {
+            key.to_user_string(): sorted(result.get_requested_partitions(key))
+            for key in DOWNSTREAM_OF_PARKS
+            if result.get_requested_partitions(key)
+        }
+
+
+def refresh_parks(pipeline: Pipeline, refetch: bool = False) -> None:
+    """The `refresh_parks` job for DAY, as the daily schedule or a backfill runs it."""
+    config = {"config": {"refetch": True}}
+    run_config = (
+        {"ops": {"bronze__parks_addresses": config, "bronze__park_features": config}} if refetch else None
+    )
+    result = pipeline.defs.resolve_job_def("refresh_parks").execute_in_process(
+        partition_key=DAY.isoformat(), instance=pipeline.instance, run_config=run_config
+    )
+    assert result.success
+
+
+def test_parks_run_again_unchanged_trigger_nothing_downstream_and_changed_parks_do(
+    tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    with serve_parks(num_parks=80, seed=5) as soda:
+        pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": soda.url}, instance)
+        pipeline.write_drop(DAY, rows=50)
+        assert pipeline.materialize(DAY, UPSTREAM_OF_MODEL).success
+        # A model exists: predictions wait for nothing else (its training is test_ml.py's concern).
+        instance.report_runless_asset_event(dg.AssetMaterialization(["ml", "price_model"]))
+        ticks = AutomationTicks(pipeline)
+        assert ticks.requested() == {}  # the first evaluation only starts the cursor
+
+        refresh_parks(pipeline)  # a re-run or backfill of the day: both snapshots kept
+        assert ticks.requested() == {}
+        assert pipeline.materialize(DAY, UPSTREAM_OF_MODEL).success  # gold too, from unchanged inputs
+        assert ticks.requested() == {}
+
+        soda.datasets["v5tj-kqhc"] = soda.datasets["v5tj-kqhc"][:60]  # the source moves on
+        refresh_parks(pipeline, refetch=True)
+        day = [DAY.isoformat()]
+        assert ticks.requested() == dict.fromkeys(map(dg.AssetKey.to_user_string, DOWNSTREAM_OF_PARKS), day)

@@ -130,3 +130,34 @@ def test_a_day_with_a_stored_snapshot_keeps_it_unless_the_run_asks_to_refetch(
     refetch = {"ops": {"bronze__parks_addresses": {"config": {"refetch": True}}}}
     assert pipeline.materialize(DAY, PARKS, run_config=refetch).success
     assert pipeline.lake_frame("bronze/parks_addresses", DAY).height == 500
+
+
+def data_version(result: dg.ExecuteInProcessResult, node: str) -> str:
+    """The data version a run recorded for one bronze asset's materialization."""
+    return result.asset_materializations_for_node(node)[0].tags["dagster/data_version"]
+
+
+def test_a_kept_snapshot_is_not_written_again_and_keeps_its_data_version(
+    soda: SodaServer, tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": soda.url}, instance)
+    fetched = pipeline.materialize(DAY, PARKS)
+    files = {
+        name: Path(pipeline.settings.lake_url) / "bronze" / name / f"{DAY}.parquet"
+        for name in ("parks_addresses", "park_features")
+    }
+    before = {name: (path.read_bytes(), path.stat().st_mtime_ns) for name, path in files.items()}
+
+    kept = pipeline.materialize(DAY, PARKS)
+
+    assert {name: (path.read_bytes(), path.stat().st_mtime_ns) for name, path in files.items()} == before
+    for node in ("bronze__parks_addresses", "bronze__park_features"):
+        assert data_version(kept, node) == data_version(fetched, node), node
+
+    soda.datasets["v5tj-kqhc"] = soda.datasets["v5tj-kqhc"][:500]  # the source moves on
+    refetch = {"ops": {"bronze__parks_addresses": {"config": {"refetch": True}}}}
+    refetched = pipeline.materialize(DAY, PARKS, run_config=refetch)
+    assert data_version(refetched, "bronze__parks_addresses") != data_version(
+        fetched, "bronze__parks_addresses"
+    )
+    assert data_version(refetched, "bronze__park_features") == data_version(fetched, "bronze__park_features")

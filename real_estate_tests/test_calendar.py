@@ -6,7 +6,9 @@ automation is evaluated, and on Mondays the retraining schedule ticks; every run
 executed. Drops come on time, 3 days late and 35 days late, one is replaced, the Socrata source
 changes on day 20, and ten past days are backfilled after day 30. At the end a fresh lake and
 warehouse are rebuilt from the same final inputs (the drops, and the parks snapshots as stored),
-and must equal what the incremental run produced, row for row.
+and must equal what the incremental run produced, row for row. Every day must have been scored by
+exactly the models expected, and each model's latest scoring of a day must say what that model
+says on the batch's features of the day.
 """
 
 import datetime as dt
@@ -19,8 +21,10 @@ import polars as pl
 from dagster._core.test_utils import freeze_time
 
 from real_estate.backfill import run_backfill
+from real_estate.resources.mlflow import CHAMPION, MlflowResource
 from real_estate.sample.house_sales import generate_house_sales, write_house_sales_drop
 from real_estate.sample.parks import generate_parks
+from real_estate.transforms.training import predict_prices
 from real_estate_tests.conftest import Pipeline, local_env, make_pipeline
 from real_estate_tests.soda_server import SodaServer, serve_parks
 
@@ -35,6 +39,10 @@ BACKFILL_AFTER = CALENDAR[30]
 BACKFILLED = [dt.date(2026, 3, 5) + dt.timedelta(days=n) for n in range(10)]
 LAKE_TABLES = ("silver/parks", "silver/house_sales", "silver/house_sales_rejected", "gold/houses_with_parks")
 PREDICTIONS = dg.AssetKey(["gold", "price_predictions"])
+PRICE_MODEL = dg.AssetKey(["ml", "price_model"])
+AUTOMATION_WINDOW = dt.timedelta(days=30)  # a day is scored by automation while this close
+TICK = dt.timedelta(seconds=30)
+MAX_TICKS = 5
 ASSET_JOB = "__ASSET_JOB"
 DATA_GROUPS = dg.AssetSelection.groups("bronze", "silver", "gold", "warehouse")
 
@@ -111,7 +119,18 @@ class Daemon:
             self.launch("ingest_house_sales", request)
 
     def automation(self, when: dt.datetime) -> None:
-        """Declarative automation: one run per partition with what it requested there."""
+        """Declarative automation, ticking every 30 s as the daemon does, until a tick requests nothing.
+
+        The tick after the runs finish sees their materializations: the daemon always has one before
+        the next event (a retraining, say), which otherwise would fall in the same tick as they.
+        """
+        for tick in range(MAX_TICKS):
+            if not self.automation_tick(when + tick * TICK):
+                return
+        raise AssertionError(f"automation still requesting runs after {MAX_TICKS} ticks at {when}")
+
+    def automation_tick(self, when: dt.datetime) -> bool:
+        """One evaluation: one run per partition with what it requested there; whether it requested any."""
         with freeze_time(when):
             result = dg.evaluate_automation_conditions(
                 self.defs, self.instance, evaluation_time=when, cursor=self.automation_cursor
@@ -126,6 +145,7 @@ class Daemon:
                 ASSET_JOB,
                 dg.RunRequest(run_key=None, partition_key=partition or None, asset_selection=keys),
             )
+        return bool(by_partition)
 
 
 def parks_snapshot(pipeline: Pipeline, day: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -191,6 +211,68 @@ def warehouse_table(pipeline: Pipeline, table: str) -> pl.DataFrame:
         return connection.sql(f"SELECT * FROM real_estate.{table}").pl().sort(pl.all())
 
 
+def champions_after_retraining(instance: dg.DagsterInstance) -> dict[dt.date, str]:
+    """For each retraining Monday, the champion's version once it was done (promoted or kept)."""
+    records = instance.fetch_materializations(PRICE_MODEL, limit=100, ascending=True).records
+    champions, champion = {}, ""
+    for record in records:
+        metadata = record.asset_materialization.metadata
+        if metadata["alias"].value == CHAMPION:
+            champion = str(metadata["model_version"].value)
+        champions[dt.date.fromisoformat(metadata["as_of"].value) + dt.timedelta(days=1)] = champion
+    return champions
+
+
+def expected_scorings(day: dt.date, champions: dict[dt.date, str]) -> list[str]:
+    """The model versions that score `day`, in order: when its drop (and a replacement) arrives, by
+    the champion of that moment, and after each retraining while the day is within the window."""
+
+    def champion_before(when: dt.date) -> str | None:
+        return next((champions[m] for m in sorted(champions, reverse=True) if m < when), None)
+
+    arrivals = [arrival(day)] + ([REPLACED + dt.timedelta(days=8)] if day == REPLACED else [])
+    events = [(when, champion_before(when)) for when in arrivals if when - day <= AUTOMATION_WINDOW]
+    events += [
+        (monday, champions[monday])
+        for monday in champions
+        if arrival(day) <= monday and monday - day <= AUTOMATION_WINDOW
+    ]
+    # On a Monday the drops are scored at 02:45, before the retraining at 03:00.
+    return [version for _, version in sorted(events, key=lambda event: event[0]) if version]
+
+
+def check_predictions(incremental: Pipeline, batch: Pipeline, days: list[dt.date]) -> None:
+    """Each day was scored by exactly the models expected, and each model's latest scoring of a day
+    (in the warehouse's audit table) says what that model says on the batch's features of the day."""
+    champions = champions_after_retraining(incremental.instance)
+    assert len(champions) == len([d for d in CALENDAR if d.weekday() == 0]), champions
+    scored_by: dict[str, list[str]] = {}
+    for record in incremental.instance.fetch_materializations(
+        PREDICTIONS, limit=10_000, ascending=True
+    ).records:
+        metadata = record.asset_materialization.metadata
+        scored_by.setdefault(record.partition_key or "", []).append(metadata["model_version"].value)
+    for day in days:
+        assert scored_by.get(day.isoformat(), []) == expected_scorings(day, champions), day
+
+    scorings = warehouse_table(incremental, "price_predictions")
+    latest = scorings.filter(
+        pl.col("predicted_at") == pl.col("predicted_at").max().over("partition_date", "model_version")
+    )
+    registry = MlflowResource(
+        tracking_uri=incremental.settings.mlflow_tracking_uri,
+        artifacts_url=incremental.settings.mlflow_artifacts_url,
+    )
+    for version in sorted(set(latest["model_version"])):
+        model = registry.load_model(version)
+        for day in latest.filter(pl.col("model_version") == version)["partition_date"].unique().sort():
+            features = batch.lake_frame("gold/houses_with_parks", day)
+            recomputed = features.select("id", predicted_price=pl.Series(predict_prices(model, features)))
+            said = latest.filter((pl.col("partition_date") == day) & (pl.col("model_version") == version))
+            same = said.select("id", "predicted_price").sort("id").equals(recomputed.sort("id"))
+            assert same, f"{day}: version {version}'s latest scoring differs from the batch's"
+
+
 def test_forty_unattended_days_equal_one_batch_recompute(
     tmp_path: Path, instance: dg.DagsterInstance
 ) -> None:
@@ -217,6 +299,7 @@ def test_forty_unattended_days_equal_one_batch_recompute(
                 assert batch.lake_frame(key, day).equals(incremental.lake_frame(key, day)), (key, day)
         for table in ("parks", "house_sales"):
             assert warehouse_table(batch, table).equals(warehouse_table(incremental, table)), table
+        check_predictions(incremental, batch, days)
 
     scorings = warehouse_table(incremental, "price_predictions")
     materializations = instance.fetch_materializations(PREDICTIONS, limit=10_000).records

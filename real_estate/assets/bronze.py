@@ -13,10 +13,12 @@ from real_estate.assets.landing import LANDING_HOUSE_SALES_KEY
 from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
 from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
+from real_estate.resources.lake import StoredPartition
 from real_estate.resources.landing import LANDING_VERSION_TAG, LandingZone
 from real_estate.resources.socrata import SocrataResource
 from real_estate.schemas.bronze import HouseSalesBronze, ParkFeaturesBronze, ParksAddressesBronze
 from real_estate.sources.socrata import SocrataError, SocrataUnavailable, rows_to_frame
+from real_estate.transforms.versions import content_version
 
 PARKS_ADDRESSES_KEY = dg.AssetKey(["bronze", "parks_addresses"])
 PARK_FEATURES_KEY = dg.AssetKey(["bronze", "park_features"])
@@ -124,6 +126,8 @@ def socrata_snapshot_asset(
 ) -> dg.AssetsDefinition:
     """A bronze asset holding the day's full snapshot of one SODA dataset.
 
+    The snapshot's data version is a hash of its content: a kept snapshot is published again as
+    stored, not rewritten, with the version it was fetched with, so nothing downstream sees a change.
     `optional_fields` are fields the source may send beyond the model's columns (e.g. a
     location only on recent rows); any other new or missing field is reported as drift.
     """
@@ -153,19 +157,24 @@ def socrata_snapshot_asset(
         stored = None if config.refetch else stored_snapshot(context, key)
         if stored is not None:
             frame, metadata = stored
+            value: pl.DataFrame | StoredPartition = StoredPartition(frame)
             context.log.info(
                 f"{key.to_user_string()} [{context.partition_key}]: kept the stored snapshot fetched at "
                 f"{metadata['fetched_at']} ({frame.height} rows); run with refetch to replace it"
             )
         else:
             frame, metadata = fetch_snapshot(context, key, getattr(socrata, dataset_id_field), socrata)
+            value = frame
         drift = field_drift_check(key, frame.columns, expected_fields, context.partition_key)
         if not drift.passed:
             context.log.warning(
                 f"{key.to_user_string()} [{context.partition_key}]: schema drift, {drift.description}"
             )
         yield drift
-        yield from publish_checked(context, [CheckedOutput(key, frame, model, metadata=metadata)])
+        version = dg.DataVersion(content_version(frame))
+        yield from publish_checked(
+            context, [CheckedOutput(key, value, model, metadata=metadata, data_version=version)]
+        )
 
     return snapshot
 

@@ -16,15 +16,20 @@ from real_estate.checks import (
     same_ids,
     schema_check_spec,
 )
+from real_estate.contracts import park_features
 from real_estate.contracts.house_sales import SILVER_COLUMNS
 from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
 from real_estate.resources.lake import StagedParquet, staging
 from real_estate.schemas.gold import HousesWithParksGold
+from real_estate.transforms import features as features_transforms
 from real_estate.transforms.features import houses_with_parks as join_houses_with_parks
+from real_estate.transforms.versions import source_version
 
 HOUSES_WITH_PARKS_KEY = dg.AssetKey(["gold", "houses_with_parks"])
 ONE_ROW_PER_SALE = "one_row_per_sale"
+# Deterministic in silver: its data version follows from this and silver's (see silver.py).
+GOLD_CODE_VERSION = source_version(features_transforms, park_features)
 
 
 @dg.asset(
@@ -38,6 +43,7 @@ ONE_ROW_PER_SALE = "one_row_per_sale"
     owners=[DATA_ENGINEERING],
     kinds={"polars", "parquet"},
     metadata=model_metadata(HousesWithParksGold),
+    code_version=GOLD_CODE_VERSION,
     # Joins parks and house sales of the same day: materialize once both are there.
     automation_condition=when_inputs_ready(),
     check_specs=[

@@ -9,13 +9,18 @@ import polars as pl
 from real_estate.assets.bronze import BRONZE_HOUSE_SALES_KEY, PARK_FEATURES_KEY, PARKS_ADDRESSES_KEY
 from real_estate.assets.common import DATA_ENGINEERING, partition_day
 from real_estate.checks import CheckedOutput, count_check, publish_checked, rows_check, schema_check_spec
+from real_estate.contracts import house_sales as house_sales_contract
+from real_estate.contracts import park_features, rules
 from real_estate.metadata import markdown_table, model_metadata
 from real_estate.partitions import daily_partitions
 from real_estate.resources.lake import StagedParquet, staging
 from real_estate.resources.quality import DataQualityResource
 from real_estate.schemas.silver import HouseSalesRejectedSilver, HouseSalesSilver, ParksSilver, day_checks
+from real_estate.transforms import house_sales as house_sales_transforms
+from real_estate.transforms import parks as parks_transforms
 from real_estate.transforms.house_sales import split_house_sales
 from real_estate.transforms.parks import build_parks, dropped_parks, orphan_features
+from real_estate.transforms.versions import source_version
 
 SILVER_PARKS_KEY = dg.AssetKey(["silver", "parks"])
 SILVER_HOUSE_SALES_KEY = dg.AssetKey(["silver", "house_sales"])
@@ -25,6 +30,11 @@ NO_PARK_DROPPED = "every_bronze_park_kept"
 FEATURES_REFERENCE_PARKS = "features_reference_parks"
 REJECTED_SHARE = "rejected_share_within_threshold"
 ROWS_ACCOUNTED = "every_bronze_row_accounted_for"
+# Silver is a deterministic function of bronze: with a code version, Dagster derives each output's
+# data version from it and bronze's, so re-running an unchanged day changes nothing downstream.
+# The code versions are the source of the transforms and contracts that decide what silver holds.
+SILVER_PARKS_CODE_VERSION = source_version(parks_transforms, park_features)
+SILVER_HOUSE_SALES_CODE_VERSION = source_version(house_sales_transforms, house_sales_contract, rules)
 
 
 @dg.asset(
@@ -38,6 +48,7 @@ ROWS_ACCOUNTED = "every_bronze_row_accounted_for"
     owners=[DATA_ENGINEERING],
     kinds={"polars", "parquet"},
     metadata=model_metadata(ParksSilver),
+    code_version=SILVER_PARKS_CODE_VERSION,
     check_specs=[
         schema_check_spec(SILVER_PARKS_KEY, ParksSilver),
         dg.AssetCheckSpec(
@@ -105,6 +116,7 @@ def parks(
             owners=[DATA_ENGINEERING],
             kinds={"polars", "parquet"},
             metadata=model_metadata(HouseSalesSilver),
+            code_version=SILVER_HOUSE_SALES_CODE_VERSION,
             is_required=False,
         ),
         "house_sales_rejected": dg.AssetOut(
@@ -113,6 +125,7 @@ def parks(
             owners=[DATA_ENGINEERING],
             kinds={"polars", "parquet"},
             metadata=model_metadata(HouseSalesRejectedSilver),
+            code_version=SILVER_HOUSE_SALES_CODE_VERSION,
             is_required=False,
         ),
     },

@@ -54,6 +54,18 @@ class StagedParquet:
         shutil.move(self.path, path)
 
 
+@dataclass(frozen=True)
+class StoredPartition:
+    """A partition the lake already holds, handed back as an asset's value: its file is not written
+    again (e.g. a kept parks snapshot, which must keep its bytes and its modification time)."""
+
+    frame: pl.DataFrame
+
+    def lazy(self) -> pl.LazyFrame:
+        """The stored rows (as `DataFrame.lazy()` gives a frame's)."""
+        return self.frame.lazy()
+
+
 @contextmanager
 def staging() -> Iterator[Path]:
     """A private folder for files on their way to the lake; whatever was not published goes with it."""
@@ -70,8 +82,13 @@ class PolarsParquetIOManager(dg.UPathIOManager):
         return base_path / escape_dotdot_segments(partition.lstrip("/"))
 
     def dump_to_path(
-        self, context: dg.OutputContext, obj: pl.DataFrame | pl.LazyFrame | SelfWriting, path: UPath
+        self,
+        context: dg.OutputContext,
+        obj: pl.DataFrame | pl.LazyFrame | SelfWriting | StoredPartition,
+        path: UPath,
     ) -> None:
+        if isinstance(obj, StoredPartition):
+            return
         if isinstance(obj, pl.DataFrame):
             publish_atomically(path, lambda tmp: obj.write_parquet(tmp))
         elif isinstance(obj, pl.LazyFrame):
