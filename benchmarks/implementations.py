@@ -94,63 +94,76 @@ def pandas_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path
 
 def _pandas_parsed(text: "pd.Series", parse: Parse) -> "pd.Series":
     """A drop's strings parsed as the contract says, in pandas."""
+    import numpy as np
     import pandas as pd
 
+    stripped = text.str.strip()
+    number = pd.to_numeric(stripped.str.replace(",", "", regex=False), errors="coerce").replace(
+        [np.inf, -np.inf], np.nan
+    )
     match parse:
         case Parse.IDENTIFIER:
-            return pd.to_numeric(text.str.strip(), errors="coerce").astype("Int64")
+            return pd.to_numeric(
+                stripped.where(stripped.str.fullmatch(r"[+-]?\d{1,18}")), errors="coerce"
+            ).astype("Int64")
         case Parse.DATE:
-            return pd.to_datetime(text, format=DATE_FORMAT, errors="coerce").dt.date
+            return pd.to_datetime(stripped, format=DATE_FORMAT, errors="coerce").dt.date
         case Parse.CODE:
-            return text.str.strip()
+            return stripped
         case Parse.NUMBER:
-            return pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+            return number
         case Parse.INTEGER:
-            return pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype("Int64")
+            whole = number.where((number == np.floor(number)) & (number.abs() < 2**63))
+            return whole.astype("Int64")
 
 
 def _pandas_passes(rule: Rule, value: "pd.Series", day: dt.date) -> "pd.Series":
-    """A contract rule in pandas: true where a value meets it."""
+    """A contract rule in pandas: true where a value meets it (a missing value fails only `Present`)."""
     match rule:
         case Present():
             return value.notna()
         case Between(low=low, high=high):
-            return value.between(low, high)
+            meets = value.between(low, high)
         case YearUpToSale(first=first):
-            return value.between(first, rule.last(day))
+            meets = value.between(first, rule.last(day))
         case AtLeast(low=low):
-            return value >= low
+            meets = value >= low
         case Positive():
-            return value > 0
+            meets = value > 0
         case OneOf(values=values):
-            return value.isin(values)
+            meets = value.isin(values)
         case Matches(pattern=pattern):
-            return value.str.contains(pattern, regex=True, na=False)
+            meets = value.str.contains(pattern, regex=True)
         case OnDay():
-            return value.isna() | (value == day)
-    raise TypeError(f"no pandas form for {rule!r}")
+            meets = value == day
+        case _:
+            raise TypeError(f"no pandas form for {rule!r}")
+    return value.isna() | meets.astype("boolean").fillna(True).astype(bool)
 
 
 def _sql_passes(rule: Rule, column: str, day: dt.date) -> str:
-    """A contract rule as a SQL condition on a typed column, true when a value meets it."""
+    """A contract rule as a SQL condition on a typed column, true when a value meets it (a missing
+    value fails only `Present`)."""
     match rule:
         case Present():
             return f"{column} IS NOT NULL"
         case Between(low=low, high=high):
-            return f"coalesce({column} BETWEEN {low} AND {high}, false)"
+            meets = f"{column} BETWEEN {low} AND {high}"
         case YearUpToSale(first=first):
-            return f"coalesce({column} BETWEEN {first} AND {rule.last(day)}, false)"
+            meets = f"{column} BETWEEN {first} AND {rule.last(day)}"
         case AtLeast(low=low):
-            return f"coalesce({column} >= {low}, false)"
+            meets = f"{column} >= {low}"
         case Positive():
-            return f"coalesce({column} > 0, false)"
+            meets = f"{column} > 0"
         case OneOf(values=values):
-            return f"coalesce({column} IN ({', '.join(map(str, values))}), false)"
+            meets = f"{column} IN ({', '.join(map(str, values))})"
         case Matches(pattern=pattern):
-            return f"coalesce(regexp_matches({column}, '{pattern}'), false)"
+            meets = f"regexp_matches({column}, '{pattern}')"
         case OnDay():
-            return f"coalesce({column} = DATE '{day}', true)"
-    raise TypeError(f"no SQL form for {rule!r}")
+            meets = f"{column} = DATE '{day}'"
+        case _:
+            raise TypeError(f"no SQL form for {rule!r}")
+    return f"coalesce({meets}, true)"
 
 
 def duckdb_rules(day: dt.date) -> dict[str, str]:
@@ -160,18 +173,20 @@ def duckdb_rules(day: dt.date) -> dict[str, str]:
 
 def _sql_parsed(column: SaleColumn) -> str:
     """A drop's column parsed as the contract says, in DuckDB SQL."""
-    number = f"try_cast(replace({column.name}, ',', '') AS DOUBLE)"
+    text = f"trim({column.name})"
+    number = f"try_cast(replace({text}, ',', '') AS DOUBLE)"
+    finite = f"CASE WHEN isfinite({number}) THEN {number} END"
     match column.parse:
         case Parse.IDENTIFIER:
-            return f"try_cast(trim({column.name}) AS BIGINT)"
+            return f"try_cast({text} AS BIGINT)"
         case Parse.DATE:
-            return f"try_strptime({column.name}, '{DATE_FORMAT}')::DATE"
+            return f"try_strptime({text}, '{DATE_FORMAT}')::DATE"
         case Parse.CODE:
-            return f"trim({column.name})"
+            return text
         case Parse.NUMBER:
-            return number
+            return finite
         case Parse.INTEGER:
-            return f"{number}::BIGINT"
+            return f"CASE WHEN {finite} = floor({finite}) THEN try_cast({finite} AS BIGINT) END"
 
 
 def duckdb_version(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path) -> int:

@@ -13,7 +13,7 @@ from real_estate.sample.house_sales import generate_house_sales
 from real_estate.sample.parks import load_bundled
 from real_estate.sources.socrata import rows_to_frame
 from real_estate.transforms.parks import build_parks
-from real_estate_tests.test_contracts import breaking_value
+from real_estate_tests.test_contracts import EDGE_VALUES, breaking_value
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
 from implementations import IMPLEMENTATIONS  # noqa: E402
@@ -37,11 +37,23 @@ def one_row_breaking_each_rule() -> pl.DataFrame:
     valid = generate_house_sales(DAY + dt.timedelta(days=1), rows=len(ROW_RULES)).with_columns(
         date=pl.lit(DAY.strftime("%Y%m%dT000000"))
     )
-    return pl.concat(
+    broken = [
         valid.slice(number, 1).with_columns(
-            pl.lit(breaking_value(rule, valid[rule.column.name][number])).alias(rule.column.name)
+            pl.lit(breaking_value(rule, valid[rule.column.name][number]), pl.String).alias(rule.column.name)
         )
         for number, rule in enumerate(ROW_RULES)
+    ]
+    edges = generate_house_sales(DAY + dt.timedelta(days=2), rows=len(EDGE_VALUES)).with_columns(
+        date=pl.lit(DAY.strftime("%Y%m%dT000000"))
+    )
+    return pl.concat(
+        [
+            *broken,
+            *(
+                edges.slice(number, 1).with_columns(pl.lit(value).alias(column))
+                for number, (column, value, _) in enumerate(EDGE_VALUES)
+            ),
+        ]
     )
 
 
@@ -69,7 +81,8 @@ def test_a_baseline_writes_what_the_pipeline_writes(
         results[name] = outputs(out)
 
     ours, theirs = results["polars (ours)"], results[baseline]
-    assert ours["rejected"].height == 40 + len(ROW_RULES)
+    edge_rejects = sum(reason is not None for _, _, reason in EDGE_VALUES)
+    assert ours["rejected"].height == 40 + len(ROW_RULES) + edge_rejects
     for name in OUTPUTS:
         assert theirs[name].columns == ours[name].columns, name
         assert theirs[name].equals(ours[name]), name

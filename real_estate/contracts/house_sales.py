@@ -41,6 +41,11 @@ class Parse(Enum):
         """The polars type a parsed value has."""
         return _PARSED_TYPES[self]
 
+    @property
+    def what(self) -> str:
+        """What a value must be to parse, as a reject reason says it."""
+        return _PARSED_WHAT[self]
+
 
 _PARSED_TYPES = {
     Parse.IDENTIFIER: pl.Int64,
@@ -48,6 +53,13 @@ _PARSED_TYPES = {
     Parse.INTEGER: pl.Int64,
     Parse.NUMBER: pl.Float64,
     Parse.CODE: pl.String,
+}
+_PARSED_WHAT = {
+    Parse.IDENTIFIER: "a whole number",
+    Parse.DATE: "a date like 20141013T000000",
+    Parse.INTEGER: "a whole number",
+    Parse.NUMBER: "a finite number",
+    Parse.CODE: "given",
 }
 
 
@@ -63,7 +75,11 @@ class Role(Enum):
 
 @dataclass(frozen=True)
 class SaleColumn:
-    """One column of a drop: its name there and in silver, its typing, rules and role."""
+    """One column of a drop: its name there and in silver, its typing, rules and role.
+
+    Every value must parse (a missing or unparsable one is rejected with `Parse.what`); `rules`
+    are what a parsed value must meet.
+    """
 
     name: str
     parse: Parse
@@ -81,6 +97,11 @@ class SaleColumn:
     def dtype(self) -> type[pl.DataType]:
         return self.parse.dtype
 
+    @property
+    def all_rules(self) -> tuple[Rule, ...]:
+        """The rule that the value parses, then the column's own rules."""
+        return (Present(self.parse.what), *self.rules)
+
 
 DATE_FORMAT = "%Y%m%dT%H%M%S"
 KING_COUNTY_LATITUDE = Between(47.1, 47.8)
@@ -94,12 +115,12 @@ def _feature(name: str, *rules: Rule, parse: Parse = Parse.INTEGER) -> SaleColum
 
 
 HOUSE_SALES: tuple[SaleColumn, ...] = (
-    SaleColumn("id", Parse.IDENTIFIER, Role.KEY, (Present("a whole number"),), "House id", unique=True),
+    SaleColumn("id", Parse.IDENTIFIER, Role.KEY, (), "House id", unique=True),
     SaleColumn(
         "date",
         Parse.DATE,
         Role.DATE,
-        (Present("a YYYYMMDDT000000 date"), OnDay()),
+        (OnDay(),),
         "Day of sale (in the drop: e.g. 20141013T000000)",
         silver_name="sale_date",
     ),
@@ -166,7 +187,7 @@ class RowRule:
 
 
 ROW_RULES: tuple[RowRule, ...] = tuple(
-    RowRule(column, rule) for column in HOUSE_SALES for rule in column.rules
+    RowRule(column, rule) for column in HOUSE_SALES for rule in column.all_rules
 )
 
 

@@ -1,9 +1,10 @@
 """Row rules, each written once and read three ways: a polars condition for the quarantine, pandera
 checks for the schemas, and the reason a row breaking it is given.
 
-`passes` is true for a value that meets the rule and false for a missing one, except where a rule
-says otherwise; `field_checks` are the day-free part as `pandera.Field` arguments; `day_checks`
-add what depends on the partition's day.
+`passes` is true for a value that meets the rule. A missing value (null: absent, or it did not
+parse) fails only `Present`, so a row is given one reason per fault; `field_checks` are the
+day-free part as `pandera.Field` arguments (a schema's columns are not nullable unless they say
+so); `day_checks` add what depends on the partition's day.
 """
 
 import datetime as dt
@@ -38,7 +39,7 @@ class _DayFree:
 
 @dataclass(frozen=True)
 class Present(_DayFree):
-    """The value parsed: `what` says what it had to be (`"a whole number"`)."""
+    """The value is there and parsed: `what` says what it had to be (`"a whole number"`)."""
 
     what: str
 
@@ -60,7 +61,7 @@ class Between(_DayFree):
     high: float
 
     def passes(self, value: pl.Expr, day: dt.date) -> pl.Expr:
-        return value.is_between(self.low, self.high).fill_null(False)
+        return value.is_between(self.low, self.high).fill_null(True)
 
     def reason(self, column: str, day: dt.date) -> str:
         return f"{column} outside {_number(self.low)} to {_number(self.high)}"
@@ -76,7 +77,7 @@ class AtLeast(_DayFree):
     low: float
 
     def passes(self, value: pl.Expr, day: dt.date) -> pl.Expr:
-        return (value >= self.low).fill_null(False)
+        return (value >= self.low).fill_null(True)
 
     def reason(self, column: str, day: dt.date) -> str:
         return f"{column} is below {_number(self.low)}"
@@ -90,7 +91,7 @@ class Positive(_DayFree):
     """`value > 0`."""
 
     def passes(self, value: pl.Expr, day: dt.date) -> pl.Expr:
-        return (value > 0).fill_null(False)
+        return (value > 0).fill_null(True)
 
     def reason(self, column: str, day: dt.date) -> str:
         return f"{column} is not positive"
@@ -106,7 +107,7 @@ class OneOf(_DayFree):
     values: Sequence[int]
 
     def passes(self, value: pl.Expr, day: dt.date) -> pl.Expr:
-        return value.is_in(list(self.values)).fill_null(False)
+        return value.is_in(list(self.values)).fill_null(True)
 
     def reason(self, column: str, day: dt.date) -> str:
         return f"{column} is not {' or '.join(map(str, self.values))}"
@@ -123,7 +124,7 @@ class Matches(_DayFree):
     what: str
 
     def passes(self, value: pl.Expr, day: dt.date) -> pl.Expr:
-        return value.str.contains(self.pattern).fill_null(False)
+        return value.str.contains(self.pattern).fill_null(True)
 
     def reason(self, column: str, day: dt.date) -> str:
         return f"{column} is not {self.what}"
@@ -143,7 +144,7 @@ class YearUpToSale:
         return day.year + self.years_after
 
     def passes(self, value: pl.Expr, day: dt.date) -> pl.Expr:
-        return value.is_between(self.first, self.last(day)).fill_null(False)
+        return value.is_between(self.first, self.last(day)).fill_null(True)
 
     def reason(self, column: str, day: dt.date) -> str:
         return f"{column} outside {self.first} to {self.last(day)}"
@@ -157,7 +158,7 @@ class YearUpToSale:
 
 @dataclass(frozen=True)
 class OnDay:
-    """The date is the partition's day. A missing date passes: `Present` names that fault."""
+    """The date is the partition's day."""
 
     def passes(self, value: pl.Expr, day: dt.date) -> pl.Expr:
         return (value == day).fill_null(True)

@@ -59,6 +59,9 @@ ParksSilver = derived_model(
 def _typed_field(column: SaleColumn) -> pa.Field:
     checks: dict[str, object] = {}
     for rule in column.rules:
+        repeated = checks.keys() & rule.field_checks().keys()
+        if repeated:
+            raise ValueError(f"{column.name}: two rules set pandera's {sorted(repeated)}; merge them")
         checks |= rule.field_checks()
     return pa.Field(unique=column.unique, description=column.description, **checks)
 

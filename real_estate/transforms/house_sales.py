@@ -24,7 +24,8 @@ def type_house_sales(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Typed columns from the string columns of a drop (with `source_line`); bad values become null.
 
     Each column is parsed as the contract says. Numbers are read tolerantly: surrounding spaces
-    and thousands separators (`"1,250,000"`) are dropped, and whole-number columns accept `3.0`.
+    and thousands separators (`"1,250,000"`) are dropped, and whole-number columns accept `3.0`
+    (not `3.5`). NaN and infinities do not parse.
 
     The row's original strings ride along in the struct column `raw`, so a rejected row can be
     written back exactly as it came without reading the drop twice.
@@ -40,14 +41,22 @@ def _parsed(column: SaleColumn) -> pl.Expr:
     text = pl.col(column.name).str.strip_chars()
     match column.parse:
         case Parse.DATE:
-            return pl.col(column.name).str.strptime(pl.Date, DATE_FORMAT, strict=False)
+            return text.str.strptime(pl.Date, DATE_FORMAT, strict=False)
         case Parse.CODE:
             return text
         case Parse.IDENTIFIER:
             return text.cast(pl.Int64, strict=False)
-        case Parse.NUMBER | Parse.INTEGER:
-            number = text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
-            return number.cast(column.dtype, strict=False)
+        case Parse.NUMBER:
+            return _finite(text)
+        case Parse.INTEGER:
+            number = _finite(text)
+            return pl.when(number == number.floor()).then(number.cast(pl.Int64, strict=False))
+
+
+def _finite(text: pl.Expr) -> pl.Expr:
+    """A number with thousands separators tolerated; NaN and infinities are not numbers here."""
+    number = text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+    return pl.when(number.is_finite()).then(number)
 
 
 def split_house_sales(raw: pl.LazyFrame, day: dt.date) -> tuple[pl.LazyFrame, pl.LazyFrame]:
