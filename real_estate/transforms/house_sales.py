@@ -30,14 +30,20 @@ def type_house_sales(lines: pl.LazyFrame) -> pl.LazyFrame:
     The row's original strings ride along in the struct column `raw`, so a rejected row can be
     written back exactly as it came without reading the drop twice.
     """
-    return lines.select(
+    read = lines.select(
         "source_line",
         raw=pl.struct(pl.exclude("source_line")),
-        **{column.typed_name: _parsed(column) for column in HOUSE_SALES},
+        **{column.typed_name: _read(column) for column in HOUSE_SALES},
     )
+    # In a second step, so each string is read once however often the checks below use it.
+    return read.with_columns(_checked(column) for column in HOUSE_SALES if column.parse in NUMBERS)
 
 
-def _parsed(column: SaleColumn) -> pl.Expr:
+NUMBERS = (Parse.NUMBER, Parse.INTEGER)
+
+
+def _read(column: SaleColumn) -> pl.Expr:
+    """The column's strings as the contract's type, numbers as floats still to be checked."""
     text = pl.col(column.name).str.strip_chars()
     match column.parse:
         case Parse.DATE:
@@ -46,17 +52,16 @@ def _parsed(column: SaleColumn) -> pl.Expr:
             return text
         case Parse.IDENTIFIER:
             return text.cast(pl.Int64, strict=False)
-        case Parse.NUMBER:
-            return _finite(text)
-        case Parse.INTEGER:
-            number = _finite(text)
-            return pl.when(number == number.floor()).then(number.cast(pl.Int64, strict=False))
+        case Parse.NUMBER | Parse.INTEGER:
+            return text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
 
 
-def _finite(text: pl.Expr) -> pl.Expr:
-    """A number with thousands separators tolerated; NaN and infinities are not numbers here."""
-    number = text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
-    return pl.when(number.is_finite()).then(number)
+def _checked(column: SaleColumn) -> pl.Expr:
+    """A number read as a float, null unless finite (and whole, for a whole-number column)."""
+    number = pl.col(column.typed_name)
+    if column.parse is Parse.NUMBER:
+        return pl.when(number.is_finite()).then(number)
+    return pl.when(number.is_finite() & (number == number.floor())).then(number.cast(pl.Int64, strict=False))
 
 
 def split_house_sales(raw: pl.LazyFrame, day: dt.date) -> tuple[pl.LazyFrame, pl.LazyFrame]:
