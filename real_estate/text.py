@@ -8,12 +8,20 @@ from collections.abc import Sequence
 
 MAX_NAME = 120
 MAX_NAMES = 20
+MAX_REASON = 300
 
 
 def bounded(text: str, limit: int = MAX_NAME) -> str:
     """`text` cut to `limit` characters (marked with …), non-printable characters as `?`."""
     printable = "".join(char if char.isprintable() else "?" for char in text[:limit])
     return printable + ("…" if len(text) > limit else "")
+
+
+def one_line(text: str, limit: int = MAX_REASON) -> str:
+    """`text` (an error message, say) on one line, its runs of whitespace as one space, bounded."""
+    head = text[: 2 * limit]
+    line = bounded(" ".join(head.split()), limit)
+    return line if len(text) == len(head) or line.endswith("…") else line + "…"
 
 
 def name_list(names: Sequence[str], limit: int = MAX_NAMES) -> str:
