@@ -58,6 +58,23 @@ def test_a_refused_request_fails_clearly_and_writes_nothing(
     assert len(soda.requests) == 1, "a refused request is not retried"
 
 
+def test_a_refusal_with_a_5_mb_message_fails_with_a_bounded_description(
+    soda: SodaServer, tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": soda.url}, instance)
+    soda.fail_next(403, {"code": "forbidden", "error": True, "message": "<!channel> " + "x" * 5_000_000})
+
+    result = pipeline.materialize(
+        DAY, dg.AssetSelection.assets(["bronze", "parks_addresses"]), raise_on_error=False
+    )
+
+    failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data
+    description = failure.user_failure_data.description
+    assert "bronze/parks_addresses [2026-06-01]" in description and "403: <!channel> xxx" in description
+    assert len(description) < 2_000 and len(failure.error.message) < 2_000
+    assert failure.error.cause is None or len(failure.error.cause.message) < 2_000
+
+
 def test_bundled_sample_goes_through_the_same_client(tmp_path: Path, instance: dg.DagsterInstance) -> None:
     pipeline = make_pipeline(local_env(tmp_path), instance)
 
