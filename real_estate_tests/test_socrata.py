@@ -51,9 +51,10 @@ def test_pages_through_every_row_exactly_once(soda: SodaServer, parks: tuple[lis
         (429, {"code": "throttled", "error": True, "message": "Too many requests"}, {"Retry-After": "0"}),
         (500, {"code": "internal", "error": True, "message": "boom"}, {}),
         (202, [], {"Retry-After": "0"}),
+        (503, {"message": "busy"}, {"Retry-After": "²"}),  # not a number: backoff instead
         (200, b'[{"pmaid": "1", ', {}),
     ],
-    ids=["429", "500", "202", "truncated-json"],
+    ids=["429", "500", "202", "retry-after-not-ascii", "truncated-json"],
 )
 def test_retries_what_is_worth_retrying(soda: SodaServer, fault: tuple, parks: tuple) -> None:
     status, body, headers = fault

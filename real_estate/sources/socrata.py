@@ -39,7 +39,7 @@ class RetryableResponse(SocrataUnavailable):
 
 def _retry_after_seconds(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After", "")
-    return float(value) if value.replace(".", "", 1).isdigit() else None
+    return float(value) if value.isascii() and value.replace(".", "", 1).isdigit() else None
 
 
 def _describe(request: httpx.Request) -> str:
