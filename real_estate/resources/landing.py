@@ -22,7 +22,7 @@ import polars as pl
 from upath import UPath
 
 from real_estate.contracts.house_sales import header_fault
-from real_estate.sample.house_sales import house_sales_drop_url
+from real_estate.landing_layout import drop_url, folder_url
 from real_estate.storage import as_upath, is_local
 from real_estate.text import name_list, one_line
 
@@ -95,11 +95,11 @@ class LandingZone(dg.ConfigurableResource):
     @property
     def folder(self) -> UPath:
         """`<landing>/house_sales`, where the drops are."""
-        return as_upath(self.url.rstrip("/") + "/house_sales")
+        return as_upath(folder_url(self.url))
 
     def house_sales_drop(self, day: dt.date) -> UPath:
         """Where the drop for `day` is expected."""
-        return as_upath(house_sales_drop_url(self.url, day))
+        return as_upath(drop_url(self.url, day))
 
     def list_files(self, known: Mapping[str, tuple[str, str]] | None = None) -> list[LandingFile]:
         """The entries directly under `house_sales/` (hidden ones aside), each with its version.
