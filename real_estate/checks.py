@@ -17,6 +17,7 @@ from pandera.api.polars.types import PolarsData
 
 from real_estate.metadata import frame_metadata, markdown_table
 from real_estate.resources.lake import SelfWriting, StoredPartition
+from real_estate.text import bounded
 
 SCHEMA_CHECK = "schema"
 SAMPLE_ROWS = 10
@@ -143,7 +144,7 @@ def _schema_report(
         )
         sample = frame.with_row_index("row").filter(pl.col("row").is_in(failing_index.implode()))
         rules = "; ".join(
-            f"{column}: {check} x{failures} (e.g. {examples})"
+            f"{column}: {check} x{failures} (e.g. {bounded(examples)})"
             for column, check, failures, examples in by_rule.head(8).iter_rows()
         )
         return dg.AssetCheckResult(

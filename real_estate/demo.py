@@ -16,7 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from real_estate.demo_summary import run_summary
+from real_estate.demo_summary import launched_run, partition_run_ids, run_summary
 from real_estate.deployment import Settings
 from real_estate.resources.mlflow import redact_credentials
 from real_estate.sample.house_sales import generate_house_sales, write_house_sales_drop
@@ -88,13 +88,17 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         command = _main_job_command(args.day)
         print("main job:", " ".join(command[1:]))
+        with dg.DagsterInstance.get() as instance:
+            runs_before = partition_run_ids(instance, args.day)
         started = time.perf_counter()
         returncode = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT)
         seconds = time.perf_counter() - started
     with dg.DagsterInstance.get() as instance:
-        [run] = instance.get_runs(limit=1)
-        for line in run_summary(instance, run.run_id):
-            print(line)
+        run = launched_run(instance, args.day, runs_before)
+        summary = (
+            run_summary(instance, run.run_id) if run else [f"the main job created no run: see {args.log}"]
+        )
+    print("\n".join(summary))
     if returncode != 0:
         print(f"The main job failed after {seconds:.1f} s: see {args.log}")
         return returncode

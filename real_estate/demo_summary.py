@@ -4,9 +4,34 @@ Read from the Dagster instance after the run, so the full event log can go to a 
 the screen.
 """
 
+import datetime as dt
+from collections.abc import Collection
+
 import dagster as dg
 
+from real_estate.assets.ml import PRICE_MODEL_KEY
 from real_estate.text import bounded
+
+# Tags of runs that something other than the demo's own command started.
+AUTOMATION_TAGS = ("dagster/sensor_name", "dagster/schedule_name", "dagster/backfill")
+
+
+def partition_run_ids(instance: dg.DagsterInstance, day: dt.date) -> set[str]:
+    """The ids of every run of the day's partition so far."""
+    return set(instance.get_run_ids(dg.RunsFilter(tags={"dagster/partition": day.isoformat()})))
+
+
+def launched_run(instance: dg.DagsterInstance, day: dt.date, before: Collection[str]) -> dg.DagsterRun | None:
+    """The run the demo's `dagster asset materialize` created for the day: of the day's partition,
+    not among the runs `before` it, and started by no sensor, schedule or backfill. None when the
+    command created none."""
+    runs = instance.get_runs(dg.RunsFilter(tags={"dagster/partition": day.isoformat()}))
+    launched = [
+        run
+        for run in runs
+        if run.run_id not in before and not any(tag in run.tags for tag in AUTOMATION_TAGS)
+    ]
+    return launched[-1] if launched else None  # newest first: the first one created
 
 
 def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
@@ -60,7 +85,7 @@ def asset_lines(instance: dg.DagsterInstance, run_id: str) -> list[str]:
 def model_line(instance: dg.DagsterInstance, run_id: str) -> str | None:
     """The model's holdout metrics against the zip-median baseline, when the run trained one."""
     records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=dg.AssetKey(["ml", "price_model"])), limit=1
+        dg.AssetRecordsFilter(asset_key=PRICE_MODEL_KEY), limit=1
     ).records
     if not records or records[0].run_id != run_id:
         return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from real_estate.executors import CELERY_BACKEND_URL, CELERY_BROKER_URL, EXECUTORS
+from real_estate.text import bounded
 
 DEPLOYMENTS = ("local", "prod")
 
@@ -68,10 +69,32 @@ def partitions_start(env: Mapping[str, str] | None = None) -> str:
     return value
 
 
+# The warehouse URLs the warehouse resource loads into (resources/warehouse.py).
+WAREHOUSE_URL_PREFIXES = ("duckdb:///", "postgresql://", "postgres://", "redshift://")
+
+
 def warehouse_kind(url: str) -> str:
-    """The warehouse backend a URL names, from its scheme: duckdb, postgresql or redshift."""
-    scheme = url.split(":", 1)[0]
+    """The warehouse backend a URL names, from its scheme: duckdb, postgresql or redshift.
+
+    Any other URL is a `ConfigurationError` naming the variable and only the scheme: the URL may
+    carry a password.
+    """
+    scheme = url.split(":", 1)[0] if ":" in url else "scheme-less"
+    if not url.startswith(WAREHOUSE_URL_PREFIXES):
+        raise ConfigurationError(
+            "REAL_ESTATE_WAREHOUSE_URL: expected duckdb:///<path>, postgresql://... or redshift://..., "
+            f"got a {bounded(scheme, 40)!r} URL"
+        )
     return "postgresql" if scheme == "postgres" else scheme
+
+
+def whole_number(name: str, value: str, minimum: int, unit: str = "") -> int:
+    """`value` of variable `name` as a number: digits 0-9 only, at least `minimum`."""
+    if not (value.isascii() and value.isdigit()) or int(value) < minimum:
+        raise ConfigurationError(
+            f"{name}={value!r}: expected a whole number{unit} >= {minimum}, in digits 0-9"
+        )
+    return int(value)
 
 
 def resolve_location(url: str) -> str:
@@ -135,18 +158,14 @@ class Settings:
         def get(name: str) -> str:
             return env.get(name) or DEFAULTS[name]
 
-        window = get("REAL_ESTATE_TRAINING_WINDOW_DAYS")
-        if not window.isdigit() or int(window) < 2:
-            raise ConfigurationError(
-                f"REAL_ESTATE_TRAINING_WINDOW_DAYS={window!r}: expected a whole number of days >= 2"
-            )
-        minimums = {}
-        for name in ("REAL_ESTATE_MIN_HOLDOUT_ROWS", "REAL_ESTATE_MIN_HOLDOUT_DAYS"):
-            value = get(name)
-            if not value.isdigit() or int(value) < 1:
-                raise ConfigurationError(f"{name}={value!r}: expected a whole number >= 1")
-            minimums[name] = int(value)
-        if minimums["REAL_ESTATE_MIN_HOLDOUT_DAYS"] >= int(window):
+        def number(name: str, minimum: int, unit: str = "") -> int:
+            return whole_number(name, get(name), minimum, unit)
+
+        window = number("REAL_ESTATE_TRAINING_WINDOW_DAYS", 2, " of days")
+        minimums = {
+            name: number(name, 1) for name in ("REAL_ESTATE_MIN_HOLDOUT_ROWS", "REAL_ESTATE_MIN_HOLDOUT_DAYS")
+        }
+        if minimums["REAL_ESTATE_MIN_HOLDOUT_DAYS"] >= window:
             raise ConfigurationError(
                 f"REAL_ESTATE_MIN_HOLDOUT_DAYS={minimums['REAL_ESTATE_MIN_HOLDOUT_DAYS']} must be below "
                 f"REAL_ESTATE_TRAINING_WINDOW_DAYS={window}: a holdout of the whole window leaves no day "
@@ -154,7 +173,7 @@ class Settings:
             )
         share = get("REAL_ESTATE_MAX_REJECTED_SHARE")
         try:
-            max_rejected_share = float(share)
+            max_rejected_share = float(share) if share.isascii() else -1.0
         except ValueError:
             max_rejected_share = -1.0
         if not 0.0 <= max_rejected_share <= 1.0:
@@ -173,16 +192,10 @@ class Settings:
                     "REAL_ESTATE_EXECUTOR=celery needs these variables set (for Redis, both may be the "
                     "same redis:// URL): " + ", ".join(unset)
                 )
-        concurrent = get("REAL_ESTATE_MAX_CONCURRENT_STEPS")
-        if not concurrent.isdigit() or int(concurrent) < 1:
-            raise ConfigurationError(
-                f"REAL_ESTATE_MAX_CONCURRENT_STEPS={concurrent!r}: expected a whole number >= 1"
-            )
-        max_drop_mb = get("REAL_ESTATE_MAX_DROP_MB")
-        if not max_drop_mb.isdigit() or int(max_drop_mb) < 1:
-            raise ConfigurationError(
-                f"REAL_ESTATE_MAX_DROP_MB={max_drop_mb!r}: expected a whole number of MB >= 1"
-            )
+        concurrent = number("REAL_ESTATE_MAX_CONCURRENT_STEPS", 1)
+        max_drop_mb = number("REAL_ESTATE_MAX_DROP_MB", 1, " of MB")
+        warehouse_url = _resolve_db_url(get("REAL_ESTATE_WAREHOUSE_URL"), "duckdb")
+        warehouse_kind(warehouse_url)  # fails now, naming the variable, rather than at the first load
         return cls(
             deployment=deployment,
             partitions_start=partitions_start(env),
@@ -190,11 +203,11 @@ class Settings:
             landing_url=resolve_location(get("REAL_ESTATE_LANDING_URL")),
             socrata_url=env.get("REAL_ESTATE_SOCRATA_URL") or None,
             socrata_app_token=bool(env.get("SOCRATA_APP_TOKEN")),
-            warehouse_url=_resolve_db_url(get("REAL_ESTATE_WAREHOUSE_URL"), "duckdb"),
+            warehouse_url=warehouse_url,
             warehouse_schema=get("REAL_ESTATE_WAREHOUSE_SCHEMA"),
             mlflow_tracking_uri=_resolve_db_url(get("MLFLOW_TRACKING_URI"), "sqlite"),
             mlflow_artifacts_url=resolve_location(get("REAL_ESTATE_MLFLOW_ARTIFACTS_URL")),
-            training_window_days=int(window),
+            training_window_days=window,
             min_holdout_rows=minimums["REAL_ESTATE_MIN_HOLDOUT_ROWS"],
             min_holdout_days=minimums["REAL_ESTATE_MIN_HOLDOUT_DAYS"],
             max_rejected_share=max_rejected_share,
@@ -204,8 +217,8 @@ class Settings:
             slack_enabled=bool(env.get("SLACK_BOT_TOKEN")),
             webserver_url=env.get("DAGSTER_WEBSERVER_URL") or "http://127.0.0.1:3000",
             executor=executor,
-            max_concurrent_steps=int(concurrent),
-            max_drop_mb=int(max_drop_mb),
+            max_concurrent_steps=concurrent,
+            max_drop_mb=max_drop_mb,
         )
 
     @property

@@ -17,7 +17,8 @@ import polars as pl
 
 from real_estate.contracts.house_sales import header_fault
 from real_estate.deployment import PARTITIONS_START, ConfigurationError, Settings, partitions_start
-from real_estate.sample.house_sales import house_sales_drop_url, write_house_sales_drop
+from real_estate.landing_layout import drop_url, folder_url
+from real_estate.sample.house_sales import write_house_sales_drop
 from real_estate.storage import as_upath
 from real_estate.transforms.history import split_by_sale_day
 
@@ -55,7 +56,7 @@ def import_history(path: Path, landing_url: str) -> Imported:
     """Write one drop per sale day, replacing a day's earlier drop (named in the report)."""
     today = dt.datetime.now(dt.UTC).date()
     days, refused = split_by_sale_day(read_sales(path), last_day=today)
-    replaced = [day for day in days if as_upath(house_sales_drop_url(landing_url, day)).exists()]
+    replaced = [day for day in days if as_upath(drop_url(landing_url, day)).exists()]
     for day, sales in days.items():
         write_house_sales_drop(sales, landing_url, day)
     return Imported({day: sales.height for day, sales in days.items()}, replaced, refused)
@@ -69,7 +70,7 @@ def report(imported: Imported, landing_url: str, start: str) -> list[str]:
         first, last = min(written), max(written)
         lines.append(
             f"Wrote {len(written)} daily drops, {sum(written.values()):,} sales, from {first} to {last}, "
-            f"into {landing_url.rstrip('/')}/house_sales/"
+            f"into {folder_url(landing_url)}/"
         )
         if first.isoformat() < start:
             lines.append(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
+from real_estate.landing_layout import drop_day
 from real_estate.resources.landing import LandingFile
 
 MAX_ATTEMPTS = 3
@@ -24,16 +25,8 @@ RETRY_AFTER_SECONDS = (60.0, 600.0)
 
 def drop_partition(name: str, first_day: dt.date) -> str | None:
     """The day a drop is for, or None when its name is not `<YYYY-MM-DD>.csv` from `first_day` on."""
-    stem, dot, extension = name.rpartition(".")
-    if not dot or extension != "csv":
-        return None
-    try:
-        day = dt.date.fromisoformat(stem)
-    except ValueError:
-        return None
-    if day.isoformat() != stem or day < first_day:
-        return None
-    return stem
+    day = drop_day(name)
+    return day.isoformat() if day is not None and day >= first_day else None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from real_estate.assets.bronze import PARK_FEATURES_KEY, field_drift_check
 from real_estate_tests.conftest import local_env, make_pipeline
 from real_estate_tests.soda_server import SodaServer, serve_parks
 
@@ -58,6 +59,23 @@ def test_a_refused_request_fails_clearly_and_writes_nothing(
     assert len(soda.requests) == 1, "a refused request is not retried"
 
 
+def test_a_refusal_with_a_5_mb_message_fails_with_a_bounded_description(
+    soda: SodaServer, tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": soda.url}, instance)
+    soda.fail_next(403, {"code": "forbidden", "error": True, "message": "<!channel> " + "x" * 5_000_000})
+
+    result = pipeline.materialize(
+        DAY, dg.AssetSelection.assets(["bronze", "parks_addresses"]), raise_on_error=False
+    )
+
+    failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data
+    description = failure.user_failure_data.description
+    assert "bronze/parks_addresses [2026-06-01]" in description and "403: <!channel> xxx" in description
+    assert len(description) < 2_000 and len(failure.error.message) < 2_000
+    assert failure.error.cause is None or len(failure.error.cause.message) < 2_000
+
+
 def test_bundled_sample_goes_through_the_same_client(tmp_path: Path, instance: dg.DagsterInstance) -> None:
     pipeline = make_pipeline(local_env(tmp_path), instance)
 
@@ -77,6 +95,20 @@ def test_schema_drift_warns_but_lands(soda: SodaServer, tmp_path: Path, instance
     assert not drift.passed and drift.severity == dg.AssetCheckSeverity.WARN
     assert drift.metadata["fields_added"].value == "feature_area_sqft"
     assert pipeline.lake_frame("bronze/park_features", DAY)["feature_area_sqft"][0] == "120"
+
+
+def test_schema_drift_of_thousands_of_huge_field_names_is_described_bounded() -> None:
+    fields = [f"<!channel> {n} " + "x" * 10_000 for n in range(5_000)]
+
+    drift = field_drift_check(PARK_FEATURES_KEY, ["pmaid", *fields], {"pmaid", "feature_desc"}, "2026-06-01")
+
+    assert not drift.passed
+    assert "<!channel> 0 x" in drift.description and "and 4980 more" in drift.description
+    assert "feature_desc" in drift.description and len(drift.description) < 5_000
+    assert len(drift.metadata["fields_added"].value) < 5_000
+    assert drift.description.startswith("fields changed")
+    passing = field_drift_check(PARK_FEATURES_KEY, ["pmaid"], {"pmaid"}, "2026-06-01")
+    assert passing.passed and passing.description == "fields as expected: the 1 known, none added or removed"
 
 
 @pytest.mark.parametrize("fault", ["missing required field", "count mismatch", "HTML instead of JSON"])

@@ -136,3 +136,18 @@ def test_rows_and_count_checks_report_the_partition_and_the_problem() -> None:
         not counted.passed and counted.description == "partition 2026-07-01: 10 bronze rows but 9 silver rows"
     )
     assert count_check("counted", KEY, "2026-07-01", ("a", 3), ("b", 3)).passed
+
+
+def test_huge_failing_values_are_bounded_in_the_description_and_inert_in_the_tables() -> None:
+    frame = predictions([450_000.0] * 3).with_columns(
+        zipcode=pl.Series([f"[Re-auth](https://example.invalid) {n} " + "x" * 1_000_000 for n in range(3)])
+    )
+
+    zip_code_rule = {"zipcode": [pa.Check.str_length(max_value=5)]}
+    result = evaluate_schema(frame, PricePredictionsGold, KEY, "2026-07-01", column_checks=zip_code_rule)
+
+    assert not result.passed and "zipcode" in result.description
+    assert len(result.description) < 2_000, len(result.description)
+    for table in ("failed_rules", "failing_rows_sample"):
+        shown = result.metadata[table].value
+        assert r"\[Re-auth\]\(https\://example.invalid\)" in shown and len(shown) < 5_000, table

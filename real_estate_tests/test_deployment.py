@@ -1,5 +1,6 @@
 """Settings read from the environment: defaults, production requirements and clear errors."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,46 @@ def test_prod_starts_with_everything_set() -> None:
 def test_malformed_settings_name_the_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(ConfigurationError, match=named):
         Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("REAL_ESTATE_MAX_DROP_MB", "²"),  # str.isdigit() says yes, int() says no
+        ("REAL_ESTATE_TRAINING_WINDOW_DAYS", "٣٠"),  # Arabic-Indic 30: int() reads it
+        ("REAL_ESTATE_MIN_HOLDOUT_ROWS", "３００"),  # full-width 300
+        ("REAL_ESTATE_MIN_HOLDOUT_DAYS", "+3"),
+        ("REAL_ESTATE_MAX_CONCURRENT_STEPS", " 2"),
+        ("REAL_ESTATE_MAX_REJECTED_SHARE", "٠.٥"),
+    ],
+)
+def test_a_number_in_other_than_ascii_digits_fails_naming_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=re.escape(f"{name}={value!r}: expected")):
+        Settings.from_env({name: value})
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql://loader:secret@db/x", "duckdb://data/w.duckdb", "sqlite:///w.db", "postgresql+psycopg://h/db"],
+)
+def test_a_warehouse_url_of_another_scheme_fails_at_load_without_showing_it(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="REAL_ESTATE_WAREHOUSE_URL: expected duckdb:///") as raised:
+        Settings.from_env({"REAL_ESTATE_WAREHOUSE_URL": url})
+
+    assert "secret" not in str(raised.value) and "data/w.duckdb" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("duckdb:////srv/w.duckdb", "duckdb"),
+        ("postgresql://loader:secret@db/x", "postgresql"),
+        ("postgres://loader:secret@db/x", "postgresql"),
+        ("redshift://loader:secret@cluster:5439/x", "redshift"),
+    ],
+)
+def test_every_warehouse_url_the_resource_loads_is_accepted(url: str, kind: str) -> None:
+    assert Settings.from_env({"REAL_ESTATE_WAREHOUSE_URL": url}).warehouse_kind == kind
 
 
 @pytest.mark.parametrize("value", ["2014-5-2", "yesterday", "2999-01-01"])

@@ -131,3 +131,40 @@ def test_a_20_mb_header_gives_a_bounded_error_naming_the_first_columns_and_a_cou
     message = result.failure_data_for_node("bronze__house_sales").error.message
     assert "has unexpected columns [0000x" in message and "and 1980 more" in message
     assert str(DAY) in message and len(message) < 10_000
+
+
+HOSTILE_FIELD = "<!channel> " + "x" * 20_000_000  # a 20 MB field that mentions everyone on Slack
+
+
+def error_messages(error: object) -> list[str]:
+    """The messages of a serialized error and of every error it chains to."""
+    messages = []
+    while error is not None:
+        messages.append(error.message)
+        error = error.cause or error.context
+    return messages
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (lambda: (good_csv() + '"' + HOSTILE_FIELD + "\n").encode(), "cannot be read as UTF-8 CSV"),
+        (lambda: (good_csv() + ",".join([HOSTILE_FIELD] + ["1"] * 21) + "\n").encode(), "line 7"),
+    ],
+    ids=["unterminated-quote", "ragged"],
+)
+def test_a_20_mb_field_gives_a_bounded_error_naming_the_partition_file_and_line(
+    pipeline: Pipeline, content: Callable[[], bytes], problem: str
+) -> None:
+    drop = Path(pipeline.write_drop(DAY, rows=30))
+    drop.write_bytes(content())
+
+    result = pipeline.materialize(DAY, BRONZE, raise_on_error=False)
+
+    assert not result.success
+    error = result.failure_data_for_node("bronze__house_sales").error
+    message = error.message
+    assert problem in message and str(DAY) in message and str(drop) in message, message[:2000]
+    assert sum(len(text) for text in error_messages(error)) < 2_000, [t[:200] for t in error_messages(error)]
+    failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data
+    assert len(failure.user_failure_data.description) < 2_000

@@ -247,6 +247,8 @@ def test_a_model_that_loses_to_the_baseline_fails_its_check_and_blocks_predictio
     [check] = [c for c in result.get_asset_check_evaluations() if c.check_name == "beats_zip_median_baseline"]
     assert not check.passed
     assert check.metadata["holdout_rmse"].value > 0.5 * check.metadata["baseline_rmse"].value
+    assert check.description.startswith("failed: version 2's holdout RMSE $"), check.description
+    assert "by the margin 50%" in check.description
     assert model_metadata(result)["alias"] == CHALLENGER
     assert registry(ml_pipeline).alias_version(CHAMPION).version == 1
     assert "gold/price_predictions" not in {

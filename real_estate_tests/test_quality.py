@@ -14,6 +14,7 @@ from real_estate.assets import predictions as prediction_assets
 from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.sample.parks import generate_parks
 from real_estate.transforms.features import houses_with_parks as join_houses_with_parks
+from real_estate.transforms.promotion import baseline_check_description
 from real_estate_tests.conftest import Pipeline, local_env, make_pipeline
 from real_estate_tests.soda_server import SodaServer, serve_soda
 
@@ -226,3 +227,43 @@ def test_predictions_outside_the_band_are_blocked(
     assert "predicted_price" in schema.metadata["failed_rules"].value
     assert "gold/price_predictions" not in materialized(result)
     assert not (Path(pipeline.settings.lake_url) / "gold" / "price_predictions").exists()
+
+
+@pytest.mark.parametrize(
+    ("rmse", "baseline_rmse", "margin", "description"),
+    [
+        (
+            80_000.0,
+            100_000.0,
+            0.1,
+            "passed: version 4's holdout RMSE $80,000 is below the zip-median baseline's $100,000 "
+            "by 20.0% (margin 10%)",
+        ),
+        (
+            95_000.0,
+            100_000.0,
+            0.1,
+            "failed: version 4's holdout RMSE $95,000 is not below the zip-median baseline's $100,000 "
+            "by the margin 10%: it is 5.0% below",
+        ),
+        (
+            125_000.0,
+            100_000.0,
+            0.025,
+            "failed: version 4's holdout RMSE $125,000 is not below the zip-median baseline's $100,000 "
+            "by the margin 2.5%: it is 25.0% above",
+        ),
+        (
+            10.0,
+            0.0,
+            0.0,
+            "failed: version 4's holdout RMSE $10 is not below the zip-median baseline's $0 "
+            "by the margin 0%: the baseline has no error to beat",
+        ),
+    ],
+    ids=["passed", "within-margin", "worse", "perfect-baseline"],
+)
+def test_the_baseline_check_description_states_its_outcome_with_the_numbers(
+    rmse: float, baseline_rmse: float, margin: float, description: str
+) -> None:
+    assert baseline_check_description(4, rmse, baseline_rmse, margin) == description

@@ -51,9 +51,10 @@ def test_pages_through_every_row_exactly_once(soda: SodaServer, parks: tuple[lis
         (429, {"code": "throttled", "error": True, "message": "Too many requests"}, {"Retry-After": "0"}),
         (500, {"code": "internal", "error": True, "message": "boom"}, {}),
         (202, [], {"Retry-After": "0"}),
+        (503, {"message": "busy"}, {"Retry-After": "²"}),  # not a number: backoff instead
         (200, b'[{"pmaid": "1", ', {}),
     ],
-    ids=["429", "500", "202", "truncated-json"],
+    ids=["429", "500", "202", "retry-after-not-ascii", "truncated-json"],
 )
 def test_retries_what_is_worth_retrying(soda: SodaServer, fault: tuple, parks: tuple) -> None:
     status, body, headers = fault
@@ -156,3 +157,35 @@ def test_nested_and_non_string_values_land_as_their_json_text(soda: SodaServer) 
         "open": None,
     }
     assert frame.row(1, named=True)["tags"] == '["a", "b"]' and frame.row(1, named=True)["open"] == "true"
+
+
+HUGE = "<!channel> " + "x" * 5_000_000  # 5 MB of server text
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (403, {"code": "forbidden", "error": True, "message": HUGE}),
+        (200, [{"count": HUGE}]),
+        (200, [{"rows": HUGE}]),
+    ],
+    ids=["403-message", "count-value", "count-body"],
+)
+def test_server_text_in_an_error_is_bounded(soda: SodaServer, status: int, body: object) -> None:
+    soda.fail_next(status, body)
+
+    with pytest.raises(SocrataError) as raised:
+        client(soda).fetch(ADDRESSES_ID)
+
+    message = str(raised.value)
+    assert "<!channel> xxx" in message and len(message) < 1_000, len(message)
+
+
+def test_server_text_in_a_retry_log_is_bounded(soda: SodaServer, caplog: pytest.LogCaptureFixture) -> None:
+    soda.fail_next(503, {"message": HUGE}, **{"Retry-After": "0"})
+
+    with caplog.at_level(logging.WARNING):
+        client(soda).fetch(FEATURES_ID)
+
+    [retry] = [record.getMessage() for record in caplog.records if "retrying" in record.getMessage()]
+    assert "503: <!channel> xxx" in retry and len(retry) < 1_000, len(retry)

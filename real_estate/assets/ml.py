@@ -35,6 +35,7 @@ from real_estate.transforms.promotion import (
     HoldoutSize,
     PromotionRule,
     Verdict,
+    baseline_check_description,
     beats_baseline,
     decide_against_champion,
 )
@@ -246,7 +247,9 @@ def model_result(
                     "baseline_rmse": evaluation.baseline["rmse"],
                     "model_version": version,
                 },
-                description=None if passed else f"version {version}: {evaluation.summary()}",
+                description=baseline_check_description(
+                    version, evaluation.metrics["rmse"], evaluation.baseline["rmse"], config.baseline_margin
+                ),
             )
         ],
     )

@@ -22,9 +22,9 @@ import polars as pl
 from upath import UPath
 
 from real_estate.contracts.house_sales import header_fault
-from real_estate.sample.house_sales import house_sales_drop_url
+from real_estate.landing_layout import drop_url, folder_url
 from real_estate.storage import as_upath, is_local
-from real_estate.text import name_list
+from real_estate.text import name_list, one_line
 
 MB = 1024 * 1024
 # The run tag that carries the drop version a run was started for.
@@ -95,11 +95,11 @@ class LandingZone(dg.ConfigurableResource):
     @property
     def folder(self) -> UPath:
         """`<landing>/house_sales`, where the drops are."""
-        return as_upath(self.url.rstrip("/") + "/house_sales")
+        return as_upath(folder_url(self.url))
 
     def house_sales_drop(self, day: dt.date) -> UPath:
         """Where the drop for `day` is expected."""
-        return as_upath(house_sales_drop_url(self.url, day))
+        return as_upath(drop_url(self.url, day))
 
     def list_files(self, known: Mapping[str, tuple[str, str]] | None = None) -> list[LandingFile]:
         """The entries directly under `house_sales/` (hidden ones aside), each with its version.
@@ -254,7 +254,9 @@ def _read(drop: HouseSalesDrop, read: Callable[[], T]) -> T:
     try:
         return read()
     except (pl.exceptions.NoDataError, pl.exceptions.ComputeError) as error:
-        raise _unusable(drop.day, drop.path, _unreadable(drop.path, error)) from error
+        # Not chained: polars' message quotes the field it choked on, whole, and the event log
+        # would keep it; the failure says why, bounded.
+        raise _unusable(drop.day, drop.path, _unreadable(drop.path, error)) from None
 
 
 def _check_header(day: dt.date, path: UPath, frame: pl.DataFrame) -> None:
@@ -296,7 +298,10 @@ def _changed_while_read(day: dt.date, path: UPath) -> dg.Failure:
 
 
 def _unreadable(path: UPath, error: Exception) -> str:
-    """Why polars could not read the drop, with the first ragged line when that is the cause."""
+    """Why polars could not read the drop, bounded, with the first ragged line when that is the cause
+    (or the first line whose field is too long to look at)."""
+    reason = f"cannot be read as UTF-8 CSV: {one_line(str(error))}"
+    records = None
     try:
         drop = open_regular(path.path) if is_local(path) else path.open("rb")
         with io.TextIOWrapper(drop, encoding="utf-8", newline="") as text:
@@ -309,9 +314,18 @@ def _unreadable(path: UPath, error: Exception) -> str:
                         f"{len(header)} columns of its header (an unquoted comma, e.g. a thousands "
                         "separator?)"
                     )
-    except (OSError, UnicodeDecodeError, csv.Error):
+    except csv.Error as csv_error:
+        if records is not None and records.line_num:
+            # Past csv's field size limit, counting the line's fields would mean holding the field.
+            what = (
+                f"has a field over {csv.field_size_limit():,} characters"
+                if "field limit" in str(csv_error)
+                else one_line(str(csv_error))
+            )
+            return f"{reason} (line {records.line_num} {what})"
+    except (OSError, UnicodeDecodeError):
         pass
-    return f"cannot be read as UTF-8 CSV: {error}"
+    return reason
 
 
 def _unusable(day: dt.date, path: UPath, problem: str) -> dg.Failure:

@@ -65,22 +65,18 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def dialect(self) -> Dialect:
         """The backend for the URL; a clear error naming the variable when it is not one we load."""
-        if self.kind == "duckdb" and self.url.startswith("duckdb:///"):
+        kind = self.kind
+        if kind == "duckdb":
             # duckdb:///relative/path and duckdb:////absolute/path, as SQLAlchemy reads them.
             return DuckDbDialect(self.url.removeprefix("duckdb:///"), self.lock_timeout_seconds)
-        if self.kind == "postgresql":
-            return PostgresDialect(self.url)
-        if self.kind == "redshift":
+        if kind == "redshift":
             if not self.redshift_iam_role or not (self.redshift_staging_url or "").startswith("s3://"):
                 raise ConfigurationError(
                     "A redshift:// warehouse needs REAL_ESTATE_REDSHIFT_IAM_ROLE and a datalake on S3 "
                     "(REAL_ESTATE_LAKE_URL=s3://...) to stage partitions for COPY"
                 )
             return RedshiftDialect(self.url, self.redshift_staging_url, self.redshift_iam_role)
-        raise ConfigurationError(
-            "REAL_ESTATE_WAREHOUSE_URL: expected duckdb:///<path>, postgresql://... or redshift://..., "
-            f"got a {self.kind!r} URL"
-        )
+        return PostgresDialect(self.url)
 
     def replace_partition(
         self,

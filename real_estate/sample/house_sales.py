@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from real_estate.contracts.house_sales import DATE_FORMAT, DROP_COLUMNS
+from real_estate.landing_layout import drop_url
 from real_estate.sample.geography import KING_COUNTY_ZIPS, zip_centroid, zip_price_level
 from real_estate.sample.parks import PARKS_ADDRESSES_FILE, load_bundled
 from real_estate.storage import as_upath, publish_atomically
@@ -122,13 +123,8 @@ def _break_rows(sales: pl.DataFrame, day: dt.date, bad_rows: int) -> pl.DataFram
     )
 
 
-def house_sales_drop_url(landing_url: str, day: dt.date) -> str:
-    """Where the drop for `day` lands: `<landing>/house_sales/<YYYY-MM-DD>.csv`."""
-    return f"{landing_url.rstrip('/')}/house_sales/{day.isoformat()}.csv"
-
-
 def write_house_sales_drop(frame: pl.DataFrame, landing_url: str, day: dt.date) -> str:
     """Publish one day's drop atomically, so a sensor never sees half a file; return its URL."""
-    url = house_sales_drop_url(landing_url, day)
+    url = drop_url(landing_url, day)
     publish_atomically(as_upath(url), frame.write_csv)
     return url

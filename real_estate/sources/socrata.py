@@ -2,6 +2,7 @@
 
 import json
 import logging
+import reprlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -10,10 +11,14 @@ import polars as pl
 import tenacity
 
 from real_estate.sources.soda import SODA_MAX_LIMIT
+from real_estate.text import one_line
 
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({202, 429, 500, 502, 503, 504})
+# A body quoted in an error: its start, however big it is.
+_QUOTED_BODY = reprlib.Repr()
+_QUOTED_BODY.maxstring = _QUOTED_BODY.maxother = 120
 
 
 class SocrataError(RuntimeError):
@@ -34,7 +39,7 @@ class RetryableResponse(SocrataUnavailable):
 
 def _retry_after_seconds(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After", "")
-    return float(value) if value.replace(".", "", 1).isdigit() else None
+    return float(value) if value.isascii() and value.replace(".", "", 1).isdigit() else None
 
 
 def _describe(request: httpx.Request) -> str:
@@ -43,15 +48,16 @@ def _describe(request: httpx.Request) -> str:
 
 
 def _error_message(body: bytes) -> str:
-    """Socrata's own error `message`, or the start of the body when it is not Socrata JSON."""
+    """Socrata's own error `message`, or the start of the body when it is not Socrata JSON; bounded,
+    on one line."""
     text = body[:2000].decode("utf-8", errors="replace")
     try:
         parsed = json.loads(body)
     except ValueError:
-        return text[:200]
+        return one_line(text, 200)
     if isinstance(parsed, dict) and parsed.get("message"):
-        return str(parsed["message"])
-    return text[:200]
+        return one_line(str(parsed["message"]))
+    return one_line(text, 200)
 
 
 def _read_capped(response: httpx.Response, max_bytes: int, where: str) -> bytes:
@@ -143,7 +149,7 @@ class SocrataClient:
                     # Following it would send the app token to wherever the redirect points.
                     raise SocrataError(
                         f"{where} answered {response.status_code}, a redirect to "
-                        f"{response.headers.get('Location', '(no Location)')}; not followed. Point "
+                        f"{one_line(response.headers.get('Location', '(no Location)'))}; not followed. Point "
                         "REAL_ESTATE_SOCRATA_URL at the final address"
                     )
                 body = _read_capped(response, self.max_page_bytes, where)
@@ -158,9 +164,8 @@ class SocrataClient:
             if "json" not in content_type:
                 # An HTML page (a proxy's or a maintenance page) is not a truncated transfer.
                 start = body[:120].decode("utf-8", errors="replace")
-                raise SocrataError(
-                    f"{where} returned {content_type or 'no content type'}, not JSON: {start!r}"
-                )
+                kind = one_line(content_type or "no content type", 100)
+                raise SocrataError(f"{where} returned {kind}, not JSON: {start!r}")
             return json.loads(body)
 
         try:
@@ -176,7 +181,9 @@ class SocrataClient:
         try:
             return int(body[0]["count"])  # type: ignore[index]
         except (TypeError, KeyError, IndexError, ValueError) as error:
-            raise SocrataError(f"count(*) of {dataset_id} gave an unexpected body: {body!r}") from error
+            raise SocrataError(
+                f"count(*) of {dataset_id} gave an unexpected body: {one_line(_QUOTED_BODY.repr(body))}"
+            ) from error
 
     def pages(self, dataset_id: str) -> Iterator[list[dict[str, object]]]:
         """Every page of the dataset in `:id` order, until a short page."""

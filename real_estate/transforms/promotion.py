@@ -39,6 +39,22 @@ def beats_baseline(rmse: float, baseline_rmse: float, margin: float) -> bool:
     return rmse < baseline_rmse * (1 - margin)
 
 
+def baseline_check_description(version: int, rmse: float, baseline_rmse: float, margin: float) -> str:
+    """The baseline check's outcome in words, with both RMSEs, the gap between them and the margin."""
+    measured = f"version {version}'s holdout RMSE ${rmse:,.0f}"
+    baseline = f"the zip-median baseline's ${baseline_rmse:,.0f}"
+    shown_margin = f"{margin * 100:g}%"
+    if beats_baseline(rmse, baseline_rmse, margin):  # so the baseline's RMSE is above 0
+        improvement = 1 - rmse / baseline_rmse
+        return f"passed: {measured} is below {baseline} by {improvement:.1%} (margin {shown_margin})"
+    if baseline_rmse <= 0:
+        gap = "the baseline has no error to beat"
+    else:
+        change = 1 - rmse / baseline_rmse
+        gap = f"it is {abs(change):.1%} {'below' if change >= 0 else 'above'}"
+    return f"failed: {measured} is not below {baseline} by the margin {shown_margin}: {gap}"
+
+
 def older_than_champion(as_of: dt.date | None, champion_as_of: dt.date | None) -> bool:
     """Whether the candidate's window ends before the champion's (unknown days never compare)."""
     return as_of is not None and champion_as_of is not None and as_of < champion_as_of
