@@ -116,13 +116,13 @@ def test_alert_text_taken_from_data_is_bounded_and_inert(pipeline: Pipeline) -> 
 class AutomationTicks:
     """Declarative automation of the real definitions, evaluated tick after tick on one cursor."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, days_after: int = 1) -> None:
         self.pipeline = pipeline
         self.cursor = None
-        self.when = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(3), tzinfo=dt.UTC)
+        self.when = dt.datetime.combine(DAY + dt.timedelta(days=days_after), dt.time(3), tzinfo=dt.UTC)
 
-    def requested(self) -> dict[str, list[str]]:
-        """What the next tick requests downstream of parks, by asset."""
+    def requested(self, keys: list[dg.AssetKey] = DOWNSTREAM_OF_PARKS) -> dict[str, list[str]]:
+        """What the next tick requests of `keys` (by default, what is downstream of parks), by asset."""
         self.when += dt.timedelta(minutes=1)
         with freeze_time(self.when):
             result = dg.evaluate_automation_conditions(
@@ -131,7 +131,7 @@ class AutomationTicks:
         self.cursor = result.cursor
         return {
             key.to_user_string(): sorted(result.get_requested_partitions(key))
-            for key in DOWNSTREAM_OF_PARKS
+            for key in keys
             if result.get_requested_partitions(key)
         }
 
@@ -169,3 +169,48 @@ def test_parks_run_again_unchanged_trigger_nothing_downstream_and_changed_parks_
         refresh_parks(pipeline, refetch=True)
         day = [DAY.isoformat()]
         assert ticks.requested() == dict.fromkeys(map(dg.AssetKey.to_user_string, DOWNSTREAM_OF_PARKS), day)
+
+
+SILVER_AND_WAREHOUSE_PARKS = [dg.AssetKey(["silver", "parks"]), dg.AssetKey(["warehouse", "parks"])]
+
+
+def test_a_refetch_of_the_bronze_parks_alone_reaches_silver_the_warehouse_and_gold(
+    tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    """The README's refetch command materializes only the bronze snapshots: the rest follows."""
+    with serve_parks(num_parks=80, seed=5) as soda:
+        pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": soda.url}, instance)
+        pipeline.write_drop(DAY, rows=50)
+        assert pipeline.materialize(DAY, UPSTREAM_OF_MODEL).success
+        instance.report_runless_asset_event(dg.AssetMaterialization(["ml", "price_model"]))
+        ticks = AutomationTicks(pipeline)
+        assert ticks.requested() == {}
+
+        parks_before = pipeline.lake_frame("silver/parks", DAY).height
+        soda.datasets["v5tj-kqhc"] = soda.datasets["v5tj-kqhc"][:60]
+        config = {"config": {"refetch": True}}
+        bronze_parks = [dg.AssetKey(["bronze", "parks_addresses"]), dg.AssetKey(["bronze", "park_features"])]
+        run_config = {"ops": {"bronze__parks_addresses": config, "bronze__park_features": config}}
+        assert pipeline.materialize(
+            DAY, dg.AssetSelection.assets(*bronze_parks), run_config=run_config
+        ).success
+
+        # One tick requests the whole chain, as the daemon's run after a refetch would hold it.
+        chain = [*SILVER_AND_WAREHOUSE_PARKS, *DOWNSTREAM_OF_PARKS]
+        assert ticks.requested(chain) == dict.fromkeys(
+            map(dg.AssetKey.to_user_string, chain), [DAY.isoformat()]
+        )
+        assert pipeline.materialize(DAY, dg.AssetSelection.assets(*SILVER_AND_WAREHOUSE_PARKS)).success
+        assert pipeline.lake_frame("silver/parks", DAY).height < parks_before
+
+
+def test_a_day_scored_by_hand_months_later_is_recorded_in_the_audit_table(pipeline: Pipeline) -> None:
+    """Scoring an old day on request (README) reaches `warehouse/price_predictions` too: the audit
+    table's automation is not limited to the last 30 days."""
+    scorings = dg.AssetKey(["warehouse", "price_predictions"])
+    ticks = AutomationTicks(pipeline, days_after=120)
+    assert ticks.requested([scorings]) == {}
+    pipeline.instance.report_runless_asset_event(
+        dg.AssetMaterialization(["gold", "price_predictions"], partition=DAY.isoformat())
+    )
+    assert ticks.requested([scorings]) == {"warehouse/price_predictions": [DAY.isoformat()]}

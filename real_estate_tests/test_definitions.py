@@ -138,4 +138,12 @@ def test_jobs_schedules_and_sensors_are_named_for_what_they_do() -> None:
         for key in graph.get_all_asset_keys()
         if graph.get(key).automation_condition is not None
     }
-    assert automated == {"gold/houses_with_parks", "gold/price_predictions", "warehouse/price_predictions"}
+    # Everything after bronze but the model and the quarantine follows its inputs by automation.
+    assert automated == {
+        "silver/parks",
+        "warehouse/parks",
+        "warehouse/house_sales",
+        "gold/houses_with_parks",
+        "gold/price_predictions",
+        "warehouse/price_predictions",
+    }

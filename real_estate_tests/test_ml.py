@@ -509,3 +509,19 @@ def test_the_fluent_store_puts_back_what_was_set_before(
         assert mlflow_process_state() == before
     finally:
         mlflow.set_tracking_uri(None)
+
+
+def test_a_day_whose_every_sale_was_rejected_is_scored_as_empty(
+    gold_week: Path, tmp_path: Path, instance: dg.DagsterInstance
+) -> None:
+    """A day with no valid sale has empty gold: scoring it records an empty scoring instead of
+    failing in LightGBM, every time the day is scored."""
+    empty_day = DAY + dt.timedelta(days=1)
+    pipeline = pipeline_on(gold_week, tmp_path, instance, REAL_ESTATE_MAX_REJECTED_SHARE="1.0")
+    pipeline.write_drop(empty_day, rows=1, bad_rows=1)
+    assert pipeline.materialize(empty_day, UPSTREAM_OF_MODEL).success
+    assert pipeline.lake_frame("gold/houses_with_parks", empty_day).is_empty()
+    train(pipeline)
+
+    assert pipeline.materialize(empty_day, SCORING).success
+    assert pipeline.lake_frame("gold/price_predictions", empty_day).is_empty()

@@ -1,15 +1,17 @@
-"""When assets materialize on their own: the automation condition the joining assets declare."""
+"""When assets materialize on their own: the automation condition the assets after bronze declare."""
 
 import datetime as dt
+import functools
+import operator
 
 import dagster as dg
 
 LATE_DROP_WINDOW = dt.timedelta(days=30)
 
 
-def when_inputs_ready() -> dg.AutomationCondition:
-    """Dagster's `eager()` condition for the partitions of the last 30 days, not only the latest,
-    counting an input as updated only when its data version changed.
+def when_inputs_ready(window: dt.timedelta | None = LATE_DROP_WINDOW) -> dg.AutomationCondition:
+    """Dagster's `eager()` condition for the days within `window` of the latest (None: any day),
+    not only the latest, counting an input as updated only when its data version changed.
 
     A drop that arrives a few days late still gets its gold and predictions without a manual run.
     An input materialized again with the data it had (a kept parks snapshot, a re-run or backfill
@@ -21,6 +23,11 @@ def when_inputs_ready() -> dg.AutomationCondition:
         for child in eager.children
         if isinstance(child, type(dg.AutomationCondition.in_latest_time_window()))
     )
+    if window is None:
+        rest = [child for child in eager.children if child is not latest_only]
+        eager = functools.reduce(operator.and_, rest).with_label("eager, any day")
+    else:
+        eager = eager.replace(latest_only, dg.AutomationCondition.in_latest_time_window(window))
     changed = (
         dg.AutomationCondition.newly_updated()
         & dg.AutomationCondition.data_version_changed()
@@ -29,6 +36,4 @@ def when_inputs_ready() -> dg.AutomationCondition:
     any_deps_changed = dg.AutomationCondition.any_deps_match(
         changed | dg.AutomationCondition.will_be_requested()
     ).with_label("any_deps_changed")
-    return eager.replace(latest_only, dg.AutomationCondition.in_latest_time_window(LATE_DROP_WINDOW)).replace(
-        "any_deps_updated", any_deps_changed
-    )
+    return eager.replace("any_deps_updated", any_deps_changed)

@@ -166,6 +166,7 @@ warehouse_scorings = warehouse_load_asset(
     SCORINGS,
     "Every scoring of the day's houses, kept for audit: appended per model version and scoring, "
     "never replaced by a later one (scoring again with the same version and houses replaces itself).",
-    # Each new scoring in the lake is recorded, in the same run as the scoring when automation runs it.
-    automation_condition=when_inputs_ready(),
+    # Each new scoring in the lake is recorded, in the same run as the scoring when automation runs
+    # it, and on any day: an old day scored on request is recorded too.
+    automation_condition=when_inputs_ready(window=None),
 )

@@ -8,6 +8,7 @@ import polars as pl
 
 from real_estate.assets.bronze import BRONZE_HOUSE_SALES_KEY, PARK_FEATURES_KEY, PARKS_ADDRESSES_KEY
 from real_estate.assets.common import DATA_ENGINEERING, partition_day
+from real_estate.assets.conditions import when_inputs_ready
 from real_estate.checks import CheckedOutput, count_check, publish_checked, rows_check, schema_check_spec
 from real_estate.contracts import house_sales as house_sales_contract
 from real_estate.contracts import park_features, rules
@@ -48,6 +49,8 @@ SILVER_HOUSE_SALES_CODE_VERSION = source_version(house_sales_transforms, house_s
     owners=[DATA_ENGINEERING],
     kinds={"polars", "parquet"},
     metadata=model_metadata(ParksSilver),
+    # Jobs build it with the day's snapshots; a snapshot refetched on its own (any day) rebuilds it.
+    automation_condition=when_inputs_ready(window=None),
     code_version=SILVER_PARKS_CODE_VERSION,
     check_specs=[
         schema_check_spec(SILVER_PARKS_KEY, ParksSilver),

@@ -10,6 +10,7 @@ import pandera.polars as pa
 import polars as pl
 
 from real_estate.assets.common import ANALYTICS, partition_day
+from real_estate.assets.conditions import when_inputs_ready
 from real_estate.assets.silver import SILVER_HOUSE_SALES_KEY, SILVER_PARKS_KEY
 from real_estate.partitions import daily_partitions
 from real_estate.resources.warehouse import WarehouseResource
@@ -91,6 +92,14 @@ def warehouse_load_asset(
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         day = partition_day(context)
         frame = load.prepare(rows.collect())
+        if load.slice_by and frame.is_empty():
+            # A slice is named by its rows (e.g. a scoring by its model version): none, nothing to add.
+            context.log.info(f"{key.to_user_string()} [{day}]: no rows, so nothing to add")
+            yield dg.MaterializeResult(
+                metadata={"dagster/row_count": 0, "warehouse": warehouse.kind},
+                check_results=[row_count_result(load, context.partition_key, 0, 0)],
+            )
+            return
         try:
             result = warehouse.replace_partition(load.table, load.model, day, frame, load.slice_by)
         except RowCountMismatchError as mismatch:
@@ -123,8 +132,11 @@ def warehouse_load_asset(
 parks = warehouse_load_asset(
     Load("parks", ParksSilver, SILVER_PARKS_KEY),
     "Silver parks of the day loaded into the warehouse; the partition's rows are replaced.",
+    # Jobs load it with silver; a silver day rebuilt on its own (any day) is loaded again too.
+    automation_condition=when_inputs_ready(window=None),
 )
 house_sales = warehouse_load_asset(
     Load("house_sales", HouseSalesSilver, SILVER_HOUSE_SALES_KEY),
     "Silver house sales of the day loaded into the warehouse; the partition's rows are replaced.",
+    automation_condition=when_inputs_ready(window=None),
 )

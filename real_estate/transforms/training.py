@@ -83,7 +83,9 @@ def train_price_model(
 
 
 def predict_prices(model: "LGBMRegressor", feature_sets: pl.DataFrame) -> np.ndarray:
-    """Predicted sale prices (USD) for each row."""
+    """Predicted sale prices (USD) for each row (none for no rows: a day whose every sale was rejected)."""
+    if feature_sets.is_empty():
+        return np.empty(0)
     return np.exp(model.predict(model_input(feature_sets)))
 
 
