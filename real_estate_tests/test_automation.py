@@ -148,17 +148,25 @@ def refresh_parks(pipeline: Pipeline, refetch: bool = False) -> None:
     assert result.success
 
 
+def day_with_a_model(
+    tmp_path: Path, instance: dg.DagsterInstance, socrata_url: str
+) -> tuple[Pipeline, "AutomationTicks"]:
+    """DAY built up to the model's inputs, a model recorded, and automation's cursor started."""
+    pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": socrata_url}, instance)
+    pipeline.write_drop(DAY, rows=50)
+    assert pipeline.materialize(DAY, UPSTREAM_OF_MODEL).success
+    # A model exists: predictions wait for nothing else (its training is test_ml.py's concern).
+    instance.report_runless_asset_event(dg.AssetMaterialization(["ml", "price_model"]))
+    ticks = AutomationTicks(pipeline)
+    assert ticks.requested() == {}  # the first evaluation only starts the cursor
+    return pipeline, ticks
+
+
 def test_parks_run_again_unchanged_trigger_nothing_downstream_and_changed_parks_do(
     tmp_path: Path, instance: dg.DagsterInstance
 ) -> None:
     with serve_parks(num_parks=80, seed=5) as soda:
-        pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": soda.url}, instance)
-        pipeline.write_drop(DAY, rows=50)
-        assert pipeline.materialize(DAY, UPSTREAM_OF_MODEL).success
-        # A model exists: predictions wait for nothing else (its training is test_ml.py's concern).
-        instance.report_runless_asset_event(dg.AssetMaterialization(["ml", "price_model"]))
-        ticks = AutomationTicks(pipeline)
-        assert ticks.requested() == {}  # the first evaluation only starts the cursor
+        pipeline, ticks = day_with_a_model(tmp_path, instance, soda.url)
 
         refresh_parks(pipeline)  # a re-run or backfill of the day: both snapshots kept
         assert ticks.requested() == {}
@@ -179,12 +187,7 @@ def test_a_refetch_of_the_bronze_parks_alone_reaches_silver_the_warehouse_and_go
 ) -> None:
     """The README's refetch command materializes only the bronze snapshots: the rest follows."""
     with serve_parks(num_parks=80, seed=5) as soda:
-        pipeline = make_pipeline(local_env(tmp_path) | {"REAL_ESTATE_SOCRATA_URL": soda.url}, instance)
-        pipeline.write_drop(DAY, rows=50)
-        assert pipeline.materialize(DAY, UPSTREAM_OF_MODEL).success
-        instance.report_runless_asset_event(dg.AssetMaterialization(["ml", "price_model"]))
-        ticks = AutomationTicks(pipeline)
-        assert ticks.requested() == {}
+        pipeline, ticks = day_with_a_model(tmp_path, instance, soda.url)
 
         parks_before = pipeline.lake_frame("silver/parks", DAY).height
         soda.datasets["v5tj-kqhc"] = soda.datasets["v5tj-kqhc"][:60]
