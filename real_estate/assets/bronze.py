@@ -13,7 +13,7 @@ from real_estate.assets.landing import LANDING_HOUSE_SALES_KEY
 from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
 from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
-from real_estate.resources.lake import StoredPartition
+from real_estate.resources.lake import StagedParquet, StoredPartition, staging
 from real_estate.resources.landing import LANDING_VERSION_TAG, LandingZone
 from real_estate.resources.socrata import SocrataResource
 from real_estate.schemas.bronze import HouseSalesBronze, ParkFeaturesBronze, ParksAddressesBronze
@@ -213,19 +213,20 @@ def house_sales(
     """The day's house-sales drop from the landing zone (`house_sales/<date>.csv`), as received."""
     # A run started by the landing sensor reads only the drop version it was started for.
     expected = context.run.tags.get(LANDING_VERSION_TAG)
-    drop, source, version = landing.read_house_sales(partition_day(context), expected_version=expected)
-    context.log.info(
-        f"bronze/house_sales [{context.partition_key}]: streaming {source} ({version}) to the lake"
-    )
-    yield from publish_checked(
-        context,
-        [
-            CheckedOutput(
-                BRONZE_HOUSE_SALES_KEY,
-                drop,
-                HouseSalesBronze,
-                metadata={"source_url": source, "landing_version": version},
-                data_version=dg.DataVersion(version),
-            )
-        ],
-    )
+    drop = landing.read_house_sales(partition_day(context))
+    context.log.info(f"bronze/house_sales [{context.partition_key}]: staging {drop.path} in the lake")
+    with staging() as folder:
+        staged = StagedParquet(folder / "house_sales.parquet")
+        version = drop.stage(str(staged.path), expected_version=expected)
+        yield from publish_checked(
+            context,
+            [
+                CheckedOutput(
+                    BRONZE_HOUSE_SALES_KEY,
+                    staged,
+                    HouseSalesBronze,
+                    metadata={"source_url": str(drop.path), "landing_version": version},
+                    data_version=dg.DataVersion(version),
+                )
+            ],
+        )

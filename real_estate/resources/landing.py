@@ -14,6 +14,7 @@ import io
 import os
 import stat
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO, TypeVar
 
@@ -116,52 +117,35 @@ class LandingZone(dg.ConfigurableResource):
         listing = folder.fs.ls(folder.path, detail=True, refresh=True)
         return [_object_file(entry) for entry in listing if not _name(entry).startswith(".")]
 
-    def read_house_sales(
-        self, day: dt.date, expected_version: str | None = None
-    ) -> tuple["HouseSalesDrop", str, str]:
-        """The day's drop, checked and ready to stream to the lake, its URL and its version.
+    def read_house_sales(self, day: dt.date) -> "HouseSalesDrop":
+        """The day's drop, checked and ready to stage in the lake: found, a regular file, within
+        the size limit, and a header with the 21 columns of `kc_house_data` (in any order).
 
-        Fails clearly, naming the partition, the file and the line or columns at fault, when the
-        drop is missing, not a regular file, not the version `expected_version` names, too big for
-        one day, not UTF-8 CSV, ragged, or has other columns than the 21 of `kc_house_data` (in any
-        order). The version, size and header are checked here; a fault further down, or a change to
-        the file while it streams, stops the stream before anything is published.
+        Fails clearly, naming the partition, the file and the line or columns at fault. Its
+        version, and the rows being UTF-8 CSV and not ragged, are checked as it streams
+        (`HouseSalesDrop.stage`), before anything is published.
         """
         path = self.house_sales_drop(day)
-        version, signature = (
-            self._version_local(day, path) if is_local(path) else self._version_object(day, path)
-        )
-        _check_version(day, path, version, expected_version)
-        drop = HouseSalesDrop(day, path, signature)
+        drop = self._local_drop(day, path) if is_local(path) else self._object_drop(day, path)
         _check_header(day, path, _read(drop, lambda: pl.read_csv(drop.source, infer_schema=False, n_rows=1)))
-        return drop, str(path), version
+        return drop
 
-    def _version_local(self, day: dt.date, path: UPath) -> tuple[str, str]:
-        """The local drop's content hash and signature, read through one descriptor."""
-        try:
-            # O_NOFOLLOW: a symlink in the landing folder must never lead anywhere else on the machine.
-            drop = open_regular(path.path)
-        except FileNotFoundError:
-            raise _missing(day, path) from None
-        except OSError as error:
-            raise _unusable(day, path, f"{why_unreadable(error)}; it was not read") from error
-        with drop:
+    def _local_drop(self, day: dt.date, path: UPath) -> "HouseSalesDrop":
+        """The local drop, its signature read through a descriptor that cannot follow a symlink."""
+        with _opened(day, path) as drop:
             status = os.fstat(drop.fileno())
-            signature = _stat_signature(status)
-            self._check_size(day, path, status.st_size)
-            version = content_version(drop)
-        if current_signature(path) != signature:  # rewritten, or swapped for another file, meanwhile
-            raise _changed_while_read(day, path)
-        return version, signature
+        self._check_size(day, path, status.st_size)
+        signature = _stat_signature(status)
+        return HouseSalesDrop(day, path, signature, lambda: _hashed(day, path, signature))
 
-    def _version_object(self, day: dt.date, path: UPath) -> tuple[str, str]:
-        """The object's ETag, as its version and its signature."""
+    def _object_drop(self, day: dt.date, path: UPath) -> "HouseSalesDrop":
+        """The object, its ETag as its version and its signature."""
         if not path.exists():
             raise _missing(day, path)
         info = path.fs.info(path.path, refresh=True)
         self._check_size(day, path, int(info["size"]))
         version = _etag_version(info)
-        return version, version
+        return HouseSalesDrop(day, path, version, lambda: version)
 
     def _check_size(self, day: dt.date, path: UPath, size: int) -> None:
         if size > self.max_drop_mb * MB:
@@ -215,12 +199,13 @@ def _etag_version(info: Mapping[str, object]) -> str:
 
 @dataclass(frozen=True)
 class HouseSalesDrop:
-    """A day's drop whose version and header were checked: its rows lazily, and written to Parquet
-    in one stream that fails when the file changed since its version was read."""
+    """A day's drop whose size and header were checked: its rows lazily, and staged as Parquet in
+    one stream that fails when the file changed, or is another version than the run's."""
 
     day: dt.date
     path: UPath
     signature: str
+    read_version: Callable[[], str]
 
     @property
     def source(self) -> str:
@@ -231,15 +216,41 @@ class HouseSalesDrop:
         """The drop's rows, every value a string."""
         return pl.scan_csv(self.source, infer_schema=False)
 
-    def write(self, target: str) -> None:
-        """Stream the drop to Parquet at `target`, then make sure it is still the version read.
+    def stage(self, target: str, expected_version: str | None = None) -> str:
+        """Stream the drop to Parquet at `target` while its version is read; return the version
+        once the file is known unchanged and, given `expected_version`, to be that version.
 
-        An archive of strings that is only ever read whole: zstd's fastest level compresses it as
-        well as the default here, and no reader filters on column statistics.
+        The content hash runs beside the stream (a second reader of the same bytes), so it costs
+        no extra pass. An archive of strings that is only ever read whole: zstd's fastest level
+        compresses it as well as the default here, and no reader filters on column statistics.
         """
-        _read(self, lambda: self.lazy().sink_parquet(target, compression_level=1, statistics=False))
+        with ThreadPoolExecutor(max_workers=1) as hasher:
+            version = hasher.submit(self.read_version)
+            _read(self, lambda: self.lazy().sink_parquet(target, compression_level=1, statistics=False))
+            read = version.result()
         if current_signature(self.path) != self.signature:
             raise _changed_while_read(self.day, self.path)
+        _check_version(self.day, self.path, read, expected_version)
+        return read
+
+
+def _opened(day: dt.date, path: UPath) -> BinaryIO:
+    """The local drop opened for reading; O_NOFOLLOW: a symlink in the landing folder must never
+    lead anywhere else on the machine."""
+    try:
+        return open_regular(path.path)
+    except FileNotFoundError:
+        raise _missing(day, path) from None
+    except OSError as error:
+        raise _unusable(day, path, f"{why_unreadable(error)}; it was not read") from error
+
+
+def _hashed(day: dt.date, path: UPath, signature: str) -> str:
+    """The content hash of the local drop, read through a descriptor of the file with `signature`."""
+    with _opened(day, path) as drop:
+        if _stat_signature(os.fstat(drop.fileno())) != signature:  # swapped for another file
+            raise _changed_while_read(day, path)
+        return content_version(drop)
 
 
 def current_signature(path: UPath) -> str:
