@@ -149,7 +149,10 @@ def test_sigkill_while_writing_keeps_the_previous_partition_and_the_next_run_com
 
     def writing() -> bool:
         if storage == "local":
-            return any(partition_dir.glob(f".{DAY}.parquet.*.tmp"))
+            # Bronze streams the drop to a staged file (under TMPDIR), then publishes it beside the
+            # partition: strike while either is being written.
+            staged = [f for f in scratch.glob("real-estate-staging-*/*.parquet") if f.stat().st_size > 0]
+            return bool(staged) or any(partition_dir.glob(f".{DAY}.parquet.*.tmp"))
         # On S3 the file is written locally first, then uploaded: strike once the upload began.
         finished = [f for f in scratch.glob("real-estate-*/*.parquet") if f.read_bytes()[-4:] == b"PAR1"]
         return bool(finished)
