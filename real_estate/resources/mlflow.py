@@ -14,7 +14,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -115,10 +115,9 @@ def tracking_address(uri: str) -> TrackingAddress:
 
 
 @contextmanager
-def scoped_environment(values: dict[str, str]) -> Iterator[None]:
-    """`values` in the environment for the block only; the previous values back afterwards."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
+def _restored_environment(names: Iterable[str]) -> Iterator[None]:
+    """The environment variables `names` put back as they were after the block, unset included."""
+    saved = {name: os.environ.get(name) for name in names}
     try:
         yield
     finally:
@@ -127,6 +126,14 @@ def scoped_environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@contextmanager
+def scoped_environment(values: dict[str, str]) -> Iterator[None]:
+    """`values` in the environment for the block only; the previous values back afterwards."""
+    with _restored_environment(values):
+        os.environ.update(values)
+        yield
 
 
 @contextmanager
@@ -141,19 +148,14 @@ def fluent_store(uri: str) -> Iterator[None]:
     from mlflow.tracking._tracking_service import utils as tracking_state
 
     saved = (tracking_state._tracking_uri, registry_state._registry_uri)
-    saved_variables = {name: os.environ.get(name) for name in (TRACKING_URI_VARIABLE, REGISTRY_URI_VARIABLE)}
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
-    try:
-        yield
-    finally:
-        mlflow.set_tracking_uri(saved[0])
-        registry_state._registry_uri = saved[1]  # set_registry_uri(None) would leave its variable set
-        for name, value in saved_variables.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with _restored_environment((TRACKING_URI_VARIABLE, REGISTRY_URI_VARIABLE)):
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_registry_uri(uri)
+        try:
+            yield
+        finally:
+            mlflow.set_tracking_uri(saved[0])
+            registry_state._registry_uri = saved[1]  # set_registry_uri(None) would leave its variable set
 
 
 class MlflowResource(dg.ConfigurableResource):
