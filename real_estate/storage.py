@@ -1,12 +1,28 @@
-"""Atomic publishing of files to a local folder or an object store, through fsspec/UPath."""
+"""Atomic publishing of files to a local folder or an object store, through fsspec/UPath, and the
+private staging folders files are written in first.
 
+Whatever a killed run leaves behind is removed by a later one: its staging folder as soon as the
+run is dead (each live run holds a lock on its own), and a temporary file beside a partition once
+nothing has written to it for `ABANDONED_AFTER_SECONDS`.
+"""
+
+import fcntl
 import os
+import shutil
 import tempfile
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from upath import UPath
+
+STAGING_PREFIX = "real-estate-staging-"
+# Marks a staging folder whose lock was taken: only such a folder, unlocked, is known abandoned.
+_OWNED = ".owned"
+# A write that is alive touches its file far more often than this.
+ABANDONED_AFTER_SECONDS = 3600
 
 
 def as_upath(url: str) -> UPath:
@@ -17,6 +33,56 @@ def as_upath(url: str) -> UPath:
 def is_local(path: UPath) -> bool:
     """Whether `path` lives on the local file system."""
     return path.protocol in ("", "file", "local")
+
+
+@contextmanager
+def staging() -> Iterator[Path]:
+    """A private folder (under TMPDIR) for files on their way to the lake; whatever was not
+    published goes with it, and folders left by killed runs are removed first."""
+    remove_abandoned_staging(Path(tempfile.gettempdir()))
+    folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)  # released by the kernel however this process ends
+        (folder / _OWNED).touch()
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # while still locked: no one else removes it meanwhile
+        os.close(descriptor)
+
+
+def remove_abandoned_staging(root: Path) -> list[Path]:
+    """Remove the staging folders under `root` whose run is dead (their lock is free); return them."""
+    removed = []
+    for folder in root.glob(f"{STAGING_PREFIX}*"):
+        try:
+            descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:  # gone meanwhile, not a folder, or not ours to open
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # Unmarked: being created right now (its lock comes next), so left alone.
+            if (folder / _OWNED).exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+        except BlockingIOError:  # its run is alive
+            pass
+        finally:
+            os.close(descriptor)
+    return removed
+
+
+def remove_abandoned_temp_files(target: Path) -> list[Path]:
+    """Remove temporary files of `target` (beside it) that nothing has written to for an hour."""
+    removed = []
+    for temp in target.parent.glob(f".{target.name}.*.tmp"):
+        try:
+            if time.time() - temp.stat(follow_symlinks=False).st_mtime > ABANDONED_AFTER_SECONDS:
+                temp.unlink()
+                removed.append(temp)
+        except FileNotFoundError:  # published or removed meanwhile
+            continue
+    return removed
 
 
 def publish_atomically(path: UPath, write: Callable[[str], None]) -> None:
@@ -30,6 +96,7 @@ def publish_atomically(path: UPath, write: Callable[[str], None]) -> None:
     if is_local(path):
         target = Path(path.path)
         target.parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_temp_files(target)
         tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
         try:
             write(str(tmp))
@@ -37,7 +104,7 @@ def publish_atomically(path: UPath, write: Callable[[str], None]) -> None:
         finally:
             tmp.unlink(missing_ok=True)
         return
-    with tempfile.TemporaryDirectory(prefix="real-estate-") as tmp_dir:
-        tmp = os.path.join(tmp_dir, path.name)
+    with staging() as folder:
+        tmp = str(folder / path.name)
         write(tmp)
         path.fs.put_file(tmp, path.path)

@@ -169,9 +169,16 @@ def test_sigkill_while_writing_keeps_the_previous_partition_and_the_next_run_com
 
     assert process.returncode == -signal.SIGKILL
     assert pipeline.lake_frame("bronze/house_sales", DAY).equals(before)
+    left_behind = [*scratch.glob("real-estate-*"), *partition_dir.glob(".*.tmp")]
+    assert left_behind, "the kill left nothing behind: nothing for the next run to clean up"
+    # The next run comes along later: a temp file beside the partition counts as abandoned once
+    # nothing has written to it for an hour (a staging folder, as soon as its run is dead).
+    for temp in partition_dir.glob(".*.tmp"):
+        an_hour_ago = time.time() - 3700
+        os.utime(temp, (an_hour_ago, an_hour_ago))
     rerun = subprocess.run(
         materialize_command("key:bronze/house_sales", DAY),
-        env=cli_env(tmp_path, **env),
+        env=cli_env(tmp_path, TMPDIR=str(scratch), **env),
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -179,6 +186,7 @@ def test_sigkill_while_writing_keeps_the_previous_partition_and_the_next_run_com
     )
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert pipeline.lake_frame("bronze/house_sales", DAY).height == 600_000
+    assert [*scratch.glob("real-estate-*"), *partition_dir.glob(".*.tmp")] == [], left_behind
 
 
 def test_two_runs_of_one_partition_at_once_leave_one_consistent_partition(

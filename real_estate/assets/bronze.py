@@ -13,11 +13,12 @@ from real_estate.assets.landing import LANDING_HOUSE_SALES_KEY
 from real_estate.checks import CheckedOutput, publish_checked, schema_check_spec
 from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
-from real_estate.resources.lake import StagedParquet, StoredPartition, staging
+from real_estate.resources.lake import StagedParquet, StoredPartition
 from real_estate.resources.landing import LANDING_VERSION_TAG, LandingZone
 from real_estate.resources.socrata import SocrataResource
 from real_estate.schemas.bronze import HouseSalesBronze, ParkFeaturesBronze, ParksAddressesBronze
 from real_estate.sources.socrata import SocrataError, SocrataUnavailable, rows_to_frame
+from real_estate.storage import staging
 from real_estate.text import name_list
 from real_estate.transforms.versions import content_version
 

@@ -20,8 +20,9 @@ from real_estate.contracts import park_features
 from real_estate.contracts.house_sales import SILVER_COLUMNS
 from real_estate.metadata import model_metadata
 from real_estate.partitions import daily_partitions
-from real_estate.resources.lake import StagedParquet, staging
+from real_estate.resources.lake import StagedParquet
 from real_estate.schemas.gold import HousesWithParksGold
+from real_estate.storage import staging
 from real_estate.transforms import features as features_transforms
 from real_estate.transforms.features import houses_with_parks as join_houses_with_parks
 from real_estate.transforms.versions import source_version

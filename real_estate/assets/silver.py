@@ -14,9 +14,10 @@ from real_estate.contracts import house_sales as house_sales_contract
 from real_estate.contracts import park_features, rules
 from real_estate.metadata import markdown_table, model_metadata
 from real_estate.partitions import daily_partitions
-from real_estate.resources.lake import StagedParquet, staging
+from real_estate.resources.lake import StagedParquet
 from real_estate.resources.quality import DataQualityResource
 from real_estate.schemas.silver import HouseSalesRejectedSilver, HouseSalesSilver, ParksSilver, day_checks
+from real_estate.storage import staging
 from real_estate.transforms import house_sales as house_sales_transforms
 from real_estate.transforms import parks as parks_transforms
 from real_estate.transforms.house_sales import split_house_sales

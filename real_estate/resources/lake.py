@@ -5,16 +5,12 @@ Built on Dagster's own `UPathIOManager` (dagster-polars fails on polars 2.x; see
 
 Large outputs are not held in memory: silver and gold stream theirs to a staged Parquet file outside
 the lake, audit it there, and only then hand it to the IO manager, which publishes that very file
-(write-audit-publish, without writing it twice); bronze's drop, whose audit is its header, is
-streamed by the IO manager straight into the lake's temporary file.
+(write-audit-publish, without writing it twice). Bronze stages the drop the same way.
 """
 
 import hashlib
 import io
 import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -64,13 +60,6 @@ class StoredPartition:
     def lazy(self) -> pl.LazyFrame:
         """The stored rows (as `DataFrame.lazy()` gives a frame's)."""
         return self.frame.lazy()
-
-
-@contextmanager
-def staging() -> Iterator[Path]:
-    """A private folder for files on their way to the lake; whatever was not published goes with it."""
-    with tempfile.TemporaryDirectory(prefix="real-estate-staging-") as folder:
-        yield Path(folder)
 
 
 class PolarsParquetIOManager(dg.UPathIOManager):
