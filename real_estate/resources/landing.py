@@ -221,17 +221,25 @@ class HouseSalesDrop:
         once the file is known unchanged and, given `expected_version`, to be that version.
 
         The content hash runs beside the stream (a second reader of the same bytes), so it costs
-        no extra pass. An archive of strings that is only ever read whole: zstd's fastest level
-        compresses it as well as the default here, and no reader filters on column statistics.
+        no extra pass.
         """
         with ThreadPoolExecutor(max_workers=1) as hasher:
             version = hasher.submit(self.read_version)
-            _read(self, lambda: self.lazy().sink_parquet(target, compression_level=1, statistics=False))
+            _read(self, lambda: archive(self.lazy(), target))
             read = version.result()
         if current_signature(self.path) != self.signature:
             raise _changed_while_read(self.day, self.path)
         _check_version(self.day, self.path, read, expected_version)
         return read
+
+
+def archive(rows: pl.LazyFrame, target: str) -> None:
+    """Stream a drop's rows, every value a string, to the Parquet file bronze keeps.
+
+    An archive of strings that is only ever read whole: zstd's fastest level compresses it as well
+    as the default here, and no reader filters on column statistics.
+    """
+    rows.sink_parquet(target, compression_level=1, statistics=False)
 
 
 def _opened(day: dt.date, path: UPath) -> BinaryIO:
