@@ -54,17 +54,17 @@ def ours(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path) -> int:
 def ours_layered(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path) -> int:
     """The same work in the asset path's layers, without Dagster or checks: bronze's archive of the
     CSV, silver split from that archive, gold from silver's file, each as its asset writes it."""
-    from real_estate.assets.silver import stage_split
-    from real_estate.resources.lake import StagedParquet
     from real_estate.resources.landing import archive
 
     bronze = out / "bronze.parquet"
     archive(pl.scan_csv(sales_csv, infer_schema=False), str(bronze))
-    stage_split(
-        pl.scan_parquet(bronze),
-        day,
-        StagedParquet(out / "silver.parquet"),
-        StagedParquet(out / "rejected.parquet"),
+    valid, rejected = split_house_sales(pl.scan_parquet(bronze), day)
+    pl.collect_all(
+        [
+            valid.sink_parquet(out / "silver.parquet", lazy=True),
+            rejected.sink_parquet(out / "rejected.parquet", lazy=True),
+        ],
+        engine="streaming",
     )
     houses_with_parks(pl.scan_parquet(out / "silver.parquet"), pl.scan_parquet(parks_parquet)).sink_parquet(
         out / "gold.parquet"

@@ -76,16 +76,31 @@ def rule_failures(
     return [failure.alias(f"rule_{number}") for number, failure in enumerate(failures)]
 
 
-def _audit(frame: pl.LazyFrame, schema: pa.DataFrameSchema, proven: Collection[str]) -> tuple[int, bool]:
+def audit_counts(
+    frame: pl.LazyFrame,
+    model: type[pa.DataFrameModel],
+    column_checks: Mapping[str, Sequence[pa.Check]] | None = None,
+    proven: Collection[str] = (),
+) -> pl.LazyFrame:
+    """The audit's pass as a query: rows, and rows breaking each rule of the model. Collected with
+    the query that writes `frame`, it audits the rows as they are written, in the same pass."""
+    schema = _schema_with(model, column_checks or {})
+    return frame.select(pl.len(), *rule_failures(schema, frame.collect_schema(), proven))
+
+
+def _audit(
+    frame: pl.LazyFrame, schema: pa.DataFrameSchema, proven: Collection[str], counts: pl.DataFrame | None
+) -> tuple[int, bool]:
     """Rows of `frame` and whether it meets `schema`: columns and types from its schema, the row
-    rules of every column not `proven` counted in one lazy pass."""
+    rules of every column not `proven` counted in one lazy pass (or already counted: `counts`)."""
     try:
         schema.validate(frame, lazy=True)  # a lazy frame: columns and types only, no data read
     except pa.errors.SchemaErrors:
         return frame.select(pl.len()).collect().item(), False
-    counts = frame.select(pl.len(), *rule_failures(schema, frame.collect_schema(), proven)).collect(
-        engine="streaming"
-    )
+    if counts is None:
+        counts = frame.select(pl.len(), *rule_failures(schema, frame.collect_schema(), proven)).collect(
+            engine="streaming"
+        )
     rows, *broken = counts.row(0)
     return rows, not any(broken)
 
@@ -97,15 +112,17 @@ def evaluate_schema(
     partition_key: str | None,
     column_checks: Mapping[str, Sequence[pa.Check]] | None = None,
     proven: Collection[str] = (),
+    counts: pl.DataFrame | None = None,
 ) -> dg.AssetCheckResult:
     """Audit `frame` against the model in one lazy pass; when it fails, pandera's full account of
     every failure (validated lazily, all at once, `proven` columns included) as check metadata.
 
     `proven` names columns whose values come unchanged, row for row, from an audited layer (e.g.
     gold's silver columns once its ids are silver's): the pass does not check them again.
+    `counts` is that pass already made while `frame` was written (`audit_counts`).
     """
     schema = _schema_with(model, column_checks or {})
-    rows, passed = _audit(frame.lazy(), schema, proven)
+    rows, passed = _audit(frame.lazy(), schema, proven, counts)
     metadata: dict[str, object] = {"partition": partition_key or "(unpartitioned)", "rows_checked": rows}
     if passed:
         return _schema_passed(asset_key, metadata)
@@ -261,6 +278,8 @@ class CheckedOutput:
     # Dagster's data version of the output, when the asset knows one (e.g. the source file's hash).
     data_version: dg.DataVersion | None = None
     proven_columns: tuple[str, ...] = ()
+    # The audit's counts when the write made them (`audit_counts`), so the pass is not made again.
+    audit_counts: pl.DataFrame | None = None
 
 
 def _blocks(result: dg.AssetCheckResult) -> bool:
@@ -282,6 +301,7 @@ def publish_checked(
             partition_key,
             output.column_checks,
             output.proven_columns,
+            output.audit_counts,
         )
         output_results = [schema_result, *output.checks]
         results.extend(output_results)

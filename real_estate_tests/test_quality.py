@@ -13,6 +13,7 @@ from real_estate.assets import gold as gold_assets
 from real_estate.assets import predictions as prediction_assets
 from real_estate.backfill import UPSTREAM_OF_MODEL
 from real_estate.sample.parks import generate_parks
+from real_estate.transforms import house_sales as house_sales_transforms
 from real_estate.transforms.features import houses_with_parks as join_houses_with_parks
 from real_estate.transforms.promotion import baseline_check_description
 from real_estate_tests.conftest import Pipeline, local_env, make_pipeline
@@ -95,6 +96,43 @@ def test_a_single_broken_row_passes_quarantined_and_counted(pipeline: Pipeline) 
     assert by_key["silver/house_sales"]["rows_rejected"].value == 1
     assert by_key["silver/house_sales_rejected"]["dagster/row_count"].value == 1
     assert pipeline.lake_frame("gold/houses_with_parks", DAY).height == 119
+
+
+def test_a_quarantine_that_lets_a_broken_row_through_is_caught_by_the_silver_audit(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline.write_drop(DAY)
+    assert pipeline.materialize(DAY, UPSTREAM_OF_MODEL).success
+    silver_before = pipeline.lake_frame("silver/house_sales", DAY)
+    drop = Path(pipeline.write_drop(DAY))
+    sales = pl.read_csv(drop, infer_schema=False)
+    drop.write_text(
+        sales.with_columns(
+            pl.when(pl.int_range(pl.len()) == 7)
+            .then(pl.lit("40"))
+            .otherwise(pl.col("bedrooms"))
+            .alias("bedrooms")
+        ).write_csv()
+    )
+    # A bug in the transform: its bedrooms rule lost, while the silver model keeps it.
+    rules = house_sales_transforms.row_rules
+    monkeypatch.setattr(
+        house_sales_transforms,
+        "row_rules",
+        lambda day: {
+            reason: rule for reason, rule in rules(day).items() if not reason.startswith("bedrooms")
+        },
+    )
+
+    result = pipeline.materialize(DAY, UPSTREAM_OF_MODEL, raise_on_error=False)
+
+    schema = checks_of(result)["silver/house_sales:schema"]
+    assert not schema.passed and schema.metadata["failed_rows"].value == 1
+    assert "bedrooms" in schema.description and "40" in schema.description, schema.description
+    message = result.failure_data_for_node("silver_house_sales").error.message
+    assert f"Not written for partition {DAY}" in message and "silver/house_sales [schema]" in message
+    assert "silver/house_sales" not in materialized(result)
+    assert pipeline.lake_frame("silver/house_sales", DAY).equals(silver_before)
 
 
 def test_the_threshold_is_configured_by_the_environment(tmp_path: Path, instance: dg.DagsterInstance) -> None:

@@ -9,7 +9,14 @@ import polars as pl
 from real_estate.assets.bronze import BRONZE_HOUSE_SALES_KEY, PARK_FEATURES_KEY, PARKS_ADDRESSES_KEY
 from real_estate.assets.common import DATA_ENGINEERING, partition_day
 from real_estate.assets.conditions import when_inputs_ready
-from real_estate.checks import CheckedOutput, count_check, publish_checked, rows_check, schema_check_spec
+from real_estate.checks import (
+    CheckedOutput,
+    audit_counts,
+    count_check,
+    publish_checked,
+    rows_check,
+    schema_check_spec,
+)
 from real_estate.contracts import house_sales as house_sales_contract
 from real_estate.contracts import park_features, rules
 from real_estate.metadata import markdown_table, model_metadata
@@ -167,7 +174,7 @@ def house_sales(
             StagedParquet(folder / "house_sales.parquet"),
             StagedParquet(folder / "rejected.parquet"),
         )
-        stage_split(raw, day, valid, rejected)
+        audited = stage_split(raw, day, valid, rejected)
         total, valid_rows, rejected_rows = (
             raw.select(pl.len()).collect().item(),
             valid.rows(),
@@ -211,6 +218,7 @@ def house_sales(
                     output_name="house_sales",
                     metadata={"rows_rejected": rejected_rows, "rejected_share": rejected_share},
                     column_checks=day_checks(day),
+                    audit_counts=audited,
                     checks=[
                         share_check,
                         count_check(
@@ -229,15 +237,21 @@ def house_sales(
         )
 
 
-def stage_split(raw: pl.LazyFrame, day: dt.date, valid: StagedParquet, rejected: StagedParquet) -> None:
-    """Stream the drop's valid and rejected rows to their staged files in one pass over bronze."""
-    pl.collect_all(
+def stage_split(
+    raw: pl.LazyFrame, day: dt.date, valid: StagedParquet, rejected: StagedParquet
+) -> pl.DataFrame:
+    """Stream the drop's valid and rejected rows to their staged files in one pass over bronze, and
+    return the valid rows' audit (`audit_counts` of the silver model), counted in that same pass."""
+    kept, quarantined = split_house_sales(raw, day)
+    *_, audited = pl.collect_all(
         [
-            frame.sink_parquet(staged.path, lazy=True)
-            for frame, staged in zip(split_house_sales(raw, day), (valid, rejected), strict=True)
+            kept.sink_parquet(valid.path, lazy=True),
+            quarantined.sink_parquet(rejected.path, lazy=True),
+            audit_counts(kept, HouseSalesSilver, day_checks(day)),
         ],
         engine="streaming",
     )
+    return audited
 
 
 def _reason_counts(rejected: pl.LazyFrame) -> str:

@@ -78,6 +78,8 @@ def split_house_sales(raw: pl.LazyFrame, day: dt.date) -> tuple[pl.LazyFrame, pl
         type_house_sales(with_source_line(raw))
         .with_columns(passes_rules=pl.all_horizontal(rules.values()))
         .with_columns(keep=passes & pl.when(passes).then(pl.col(KEY)).is_first_distinct())
+        # Typed once for every output read from it (collected together: the two below, an audit).
+        .cache()
     )
     # Only the few rejected rows pay for listing their reasons.
     reasons = (
