@@ -1,14 +1,16 @@
 """Atomic publishing of files to a local folder or an object store, through fsspec/UPath, and the
 private staging folders files are written in first.
 
-Whatever a killed run leaves behind is removed by a later one: its staging folder as soon as the
-run is dead (each live run holds a lock on its own), and a temporary file beside a partition once
-nothing has written to it for `ABANDONED_AFTER_SECONDS`.
+Whatever a killed run leaves behind is removed by a later one: its staging folder at the next
+staging under the same TMPDIR, once the run is dead (each live run holds a lock on its own), and a
+temporary file beside a partition at that partition's next write, once nothing has written to it
+for `ABANDONED_AFTER_SECONDS`.
 """
 
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 import time
 import uuid
@@ -43,16 +45,29 @@ def staging() -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
     descriptor = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)  # released by the kernel however this process ends
-        (folder / _OWNED).touch()
+        _hold(descriptor, folder)
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # while still locked: no one else removes it meanwhile
         os.close(descriptor)
 
 
+def _hold(descriptor: int, folder: Path) -> None:
+    """Lock the folder for as long as this process lives (the kernel releases it however the process
+    ends) and mark it as locked; where the file system has no locks, it stays unmarked."""
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    except OSError:
+        return
+    (folder / _OWNED).touch()
+
+
 def remove_abandoned_staging(root: Path) -> list[Path]:
-    """Remove the staging folders under `root` whose run is dead (their lock is free); return them."""
+    """Remove this user's staging folders under `root` that no live run holds (their lock is free),
+    when marked by their run, or unmarked and untouched for an hour; return them.
+
+    Cleaning up never fails a run: a folder it cannot open, lock or read is left where it is.
+    """
     removed = []
     for folder in root.glob(f"{STAGING_PREFIX}*"):
         try:
@@ -60,27 +75,40 @@ def remove_abandoned_staging(root: Path) -> list[Path]:
         except OSError:  # gone meanwhile, not a folder, or not ours to open
             continue
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            # Unmarked: being created right now (its lock comes next), so left alone.
-            if (folder / _OWNED).exists():
+            if _abandoned(descriptor):
                 shutil.rmtree(folder, ignore_errors=True)
                 removed.append(folder)
-        except BlockingIOError:  # its run is alive
+        except OSError:  # alive (its lock is held), or this file system cannot tell
             pass
         finally:
             os.close(descriptor)
     return removed
 
 
+def _abandoned(folder: int) -> bool:
+    """Whether the opened staging folder is this user's and no run holds it (its lock is then ours)."""
+    status = os.fstat(folder)
+    if status.st_uid != os.getuid():
+        return False
+    fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        os.stat(_OWNED, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:  # unmarked: being created right now, or left before it was marked
+        return time.time() - status.st_mtime > ABANDONED_AFTER_SECONDS
+    return True
+
+
 def remove_abandoned_temp_files(target: Path) -> list[Path]:
-    """Remove temporary files of `target` (beside it) that nothing has written to for an hour."""
+    """Remove temporary files of `target` (beside it) that nothing has written to for an hour.
+    Anything else named like one (a folder, a link) is left alone, and so is what cannot be removed."""
     removed = []
     for temp in target.parent.glob(f".{target.name}.*.tmp"):
         try:
-            if time.time() - temp.stat(follow_symlinks=False).st_mtime > ABANDONED_AFTER_SECONDS:
+            status = temp.stat(follow_symlinks=False)
+            if stat.S_ISREG(status.st_mode) and time.time() - status.st_mtime > ABANDONED_AFTER_SECONDS:
                 temp.unlink()
                 removed.append(temp)
-        except FileNotFoundError:  # published or removed meanwhile
+        except OSError:  # published or removed meanwhile, or not ours
             continue
     return removed
 

@@ -1,5 +1,7 @@
 """What killed runs leave behind is removed by later ones, and nothing a live run uses."""
 
+import errno
+import fcntl
 import os
 import signal
 import subprocess
@@ -100,3 +102,58 @@ def test_publishing_removes_the_partitions_abandoned_temp_files_and_keeps_fresh_
     assert target.read_bytes() == b"new"
     # Another partition's leftovers wait for that partition's next write.
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, fresh.name, other.name])
+
+
+def aged(path: Path, seconds: float = ABANDONED_AFTER_SECONDS + 60) -> Path:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+    return path
+
+
+def test_an_unmarked_folder_an_hour_old_is_removed(tmp_path: Path) -> None:
+    # Left by a run killed before it marked its folder, or by a version that did not mark them.
+    old = aged(make_folder(tmp_path / f"{STAGING_PREFIX}old", owned=False))
+
+    assert remove_abandoned_staging(tmp_path) == [old]
+
+
+def make_folder(folder: Path, owned: bool = True) -> Path:
+    folder.mkdir()
+    (folder / "part.parquet").write_bytes(b"x")
+    if owned:
+        (folder / ".owned").touch()
+    return folder
+
+
+def test_another_users_folders_are_never_touched(tmp_path: Path) -> None:
+    theirs = make_folder(tmp_path / f"{STAGING_PREFIX}theirs")
+    os.chown(theirs, 12345, 12345)
+
+    assert remove_abandoned_staging(tmp_path) == []
+    assert (theirs / "part.parquet").exists()
+
+
+def test_cleanup_that_cannot_lock_never_fails_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dead = make_folder(tmp_path / f"{STAGING_PREFIX}dead")
+
+    def no_locks(descriptor: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)
+
+    with staging() as folder:
+        (folder / "x").write_bytes(b"y")
+    assert dead.exists()  # not known dead: kept
+
+
+def test_a_folder_named_like_a_temp_file_does_not_fail_the_publish(tmp_path: Path) -> None:
+    target = tmp_path / "2026-03-01.parquet"
+    odd = aged(make_folder(tmp_path / ".2026-03-01.parquet.odd.tmp"))
+
+    publish_atomically(UPath(str(target)), lambda path: Path(path).write_bytes(b"new"))
+
+    assert target.read_bytes() == b"new" and odd.is_dir()

@@ -4,12 +4,14 @@ Built on Dagster's own `UPathIOManager` (dagster-polars fails on polars 2.x; see
 `<lake>/<layer>/<asset>/<YYYY-MM-DD>.parquet`.
 
 Large outputs are not held in memory: silver and gold stream theirs to a staged Parquet file outside
-the lake, audit it there, and only then hand it to the IO manager, which publishes that very file
-(write-audit-publish, without writing it twice). Bronze stages the drop the same way.
+the lake, audit it (silver counts its rules in the very pass that writes the file), and only then
+hand it to the IO manager, which publishes that very file (write-audit-publish, without writing it
+twice). Bronze stages the drop the same way.
 """
 
 import hashlib
 import io
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,8 +48,10 @@ class StagedParquet:
         return self.lazy().select(pl.len()).collect().item()
 
     def write(self, path: str) -> None:
-        """Move the staged file to `path` (a rename on the same file system)."""
+        """Move the staged file to `path` (a rename on the same file system), touched: a temporary
+        file is judged abandoned by how long nothing wrote to it."""
         shutil.move(self.path, path)
+        os.utime(path)
 
 
 @dataclass(frozen=True)
