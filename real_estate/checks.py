@@ -101,6 +101,8 @@ def _audit(
         counts = frame.select(pl.len(), *rule_failures(schema, frame.collect_schema(), proven)).collect(
             engine="streaming"
         )
+        rows, *broken = counts.row(0)
+        return rows, not any(broken)
     rows, *broken = counts.row(0)
     return rows, not any(broken)
 
@@ -124,6 +126,15 @@ def evaluate_schema(
     schema = _schema_with(model, column_checks or {})
     rows, passed = _audit(frame.lazy(), schema, proven, counts)
     metadata: dict[str, object] = {"partition": partition_key or "(unpartitioned)", "rows_checked": rows}
+    if counts is not None and (written := frame.lazy().select(pl.len()).collect().item()) != rows:
+        return dg.AssetCheckResult(
+            check_name=SCHEMA_CHECK,
+            asset_key=asset_key,
+            passed=False,
+            metadata=metadata | {"rows_written": written},
+            description=f"partition {partition_key}: {rows} rows were audited as they were written, "
+            f"but {written} were written",
+        )
     if passed:
         return _schema_passed(asset_key, metadata)
     return _schema_report(frame.lazy().collect(), schema, model, asset_key, partition_key, metadata)

@@ -7,7 +7,14 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from real_estate.checks import count_check, evaluate_schema, mismatched_ids, rows_check, same_ids
+from real_estate.checks import (
+    audit_counts,
+    count_check,
+    evaluate_schema,
+    mismatched_ids,
+    rows_check,
+    same_ids,
+)
 from real_estate.sample.house_sales import generate_house_sales
 from real_estate.schemas.gold import PricePredictionsGold
 from real_estate.schemas.silver import HouseSalesSilver
@@ -107,6 +114,32 @@ def test_proven_columns_are_not_audited_again() -> None:
     broken = valid_sales().with_columns(price=pl.lit(-1.0))
 
     assert evaluate_schema(broken.lazy(), HouseSalesSilver, KEY, DAY.isoformat(), proven=["price"]).passed
+
+
+def test_counts_taken_while_writing_are_used_and_must_count_the_rows_written() -> None:
+    sales = valid_sales()
+    broken = sales.with_columns(price=pl.lit(-1.0))
+
+    def audited(frame: pl.DataFrame) -> dg.AssetCheckResult:
+        return evaluate_schema(
+            frame.lazy(),
+            HouseSalesSilver,
+            KEY,
+            "p",
+            counts=audit_counts(frame.lazy(), HouseSalesSilver).collect(),
+        )
+
+    assert audited(sales).passed
+    failed = audited(broken)
+    assert not failed.passed and "price" in failed.metadata["failed_rules"].value
+    # Counts of another number of rows than were written: not an audit of what was written.
+    short = audit_counts(sales.head(3).lazy(), HouseSalesSilver).collect()
+    result = evaluate_schema(sales.lazy(), HouseSalesSilver, KEY, "p", counts=short)
+    assert not result.passed
+    assert (
+        result.description
+        == f"partition p: 3 rows were audited as they were written, but {sales.height} were written"
+    )
 
 
 def test_same_ids_compares_counts_and_ids_in_any_order() -> None:
