@@ -1,4 +1,5 @@
-"""The same transform work three ways: this project's polars code, plain pandas, DuckDB SQL.
+"""The same transform work four ways: this project's polars code (as the kernel calls it, and in the
+asset path's layers), plain pandas, DuckDB SQL.
 
 Each function reads one day's house-sales CSV (all strings, as bronze holds it) and the silver
 parks Parquet, and writes silver house sales, the quarantine, and the gold feature set as Parquet.

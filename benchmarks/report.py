@@ -40,8 +40,9 @@ def asset_path_rows(measured: dict[int, dict]) -> list[str]:
         "The layered kernel is the kernel's work as the asset path's layers do it, without Dagster and "
         "without checks: bronze's archive of the CSV (the function the bronze asset calls), silver "
         "split from that archive, gold from silver's file, each written as its asset writes it. "
-        "Steps / layered is what Dagster, the checks and the metadata cost; steps / kernel adds "
-        "bronze's archive, work the kernel does not do.",
+        "Steps / layered is what Dagster, the checks, the metadata and bronze's version (a hash of "
+        "the drop's bytes, beside its archive) cost; steps / kernel adds bronze's archive, work the "
+        "kernel does not do.",
         "",
         "| sales | CLI run s | three steps s | peak MB | kernel s | steps / kernel | layered kernel s | "
         "steps / layered | DuckDB s | steps / DuckDB | CLI run / DuckDB |",
