@@ -33,6 +33,7 @@ from real_estate.contracts.rules import (
     Rule,
     YearUpToSale,
 )
+from real_estate.resources.landing import archive  # at import, outside the timed call: it loads dagster
 from real_estate.transforms.features import houses_with_parks
 from real_estate.transforms.house_sales import split_house_sales
 
@@ -55,8 +56,6 @@ def ours(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path) -> int:
 def ours_layered(sales_csv: Path, parks_parquet: Path, day: dt.date, out: Path) -> int:
     """The same work in the asset path's layers, without Dagster or checks: bronze's archive of the
     CSV, silver split from that archive, gold from silver's file, each as its asset writes it."""
-    from real_estate.resources.landing import archive
-
     bronze = out / "bronze.parquet"
     archive(pl.scan_csv(sales_csv, infer_schema=False), str(bronze))
     valid, rejected = split_house_sales(pl.scan_parquet(bronze), day)

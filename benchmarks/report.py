@@ -23,6 +23,12 @@ def asset_path_rows(measured: dict[int, dict]) -> list[str]:
             f"{steps / kernel:.2f}x | {layered:.2f} | {steps / layered:.2f}x | {duckdb:.2f} | "
             f"{steps / duckdb:.2f}x | {run['seconds'] / duckdb:.2f}x |"
         )
+    rounds = [
+        f"- {size:,} sales, each round's steps / kernel and peak: "
+        + ", ".join(f"{r['steps'] / r['kernel']:.2f}x and {r['peak']:,.0f} MiB" for r in sized["rounds"])
+        for size, sized in measured.items()
+        if "rounds" in sized
+    ]
     return [
         "## The asset path: the house-sales chain through `dagster asset materialize`",
         "",
@@ -30,12 +36,13 @@ def asset_path_rows(measured: dict[int, dict]) -> list[str]:
         "'bronze/house_sales,silver/house_sales,silver/house_sales_rejected,gold/houses_with_parks' "
         "--partition <day>` in a child process, with every check, on its own Dagster instance and lake "
         "(the day's silver parks materialized beforehand, untimed). Step seconds are Dagster's own "
-        "(STEP_START to STEP_SUCCESS in the run's event log); peak MB is the run process's max RSS. "
+        "(STEP_START to STEP_SUCCESS in the run's event log); peak MiB is the run process's max RSS. "
         "The kernel (the transform functions called directly, CSV in, three Parquet files out, below) "
         "and DuckDB ran on the same drop in the same benchmark run; ratios above 1 mean the asset path "
         "is slower. Its outputs' row counts and id checksums equal theirs. From 1,000,000 sales on, the "
-        "kernel, the layered kernel and the asset path ran three times each, alternately; the table "
-        "gives the medians (seconds, each step, the steps' total) and the highest peak.",
+        "kernel, the layered kernel, DuckDB and the asset path ran three times each, alternately; the "
+        "table gives the medians (seconds, each step, the steps' total) and the highest peak. Peaks "
+        "are in MiB (max RSS as the kernel reports it; 1 GiB = 1,024 MiB).",
         "",
         "The layered kernel is the kernel's work as the asset path's layers do it, without Dagster and "
         "without checks: bronze's archive of the CSV (the function the bronze asset calls), silver "
@@ -44,10 +51,12 @@ def asset_path_rows(measured: dict[int, dict]) -> list[str]:
         "the drop's bytes, beside its archive) cost; steps / kernel adds bronze's archive, work the "
         "kernel does not do.",
         "",
-        "| sales | CLI run s | three steps s | peak MB | kernel s | steps / kernel | layered kernel s | "
+        "| sales | CLI run s | three steps s | peak MiB | kernel s | steps / kernel | layered kernel s | "
         "steps / layered | DuckDB s | steps / DuckDB | CLI run / DuckDB |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *rows,
+        "",
+        *rounds,
         "",
     ]
 
@@ -65,7 +74,7 @@ def step_rows(measured: dict[int, dict], before: dict) -> list[str]:
         rows += [
             f"| {size:,} | three steps | {steps_total(then):.2f} | {steps_total(now):.2f} |",
             f"| {size:,} | whole CLI run | {then['seconds']:.2f} | {now['seconds']:.2f} |",
-            f"| {size:,} | peak RSS, MB | {then['peak']:,.0f} | {now['peak']:,.0f} |",
+            f"| {size:,} | peak RSS, MiB | {then['peak']:,.0f} | {now['peak']:,.0f} |",
             f"| {size:,} | kernel (same run) | {earlier['results'][KERNEL][0]:.2f} | "
             f"{sized['results'][KERNEL][0]:.2f} |",
         ]
