@@ -84,7 +84,11 @@ def audit_counts(
 ) -> pl.LazyFrame:
     """The audit's pass as a query: rows, and rows breaking each rule of the model. Collected with
     the query that writes `frame`, it audits the rows as they are written, in the same pass."""
-    schema = _schema_with(model, column_checks or {})
+    return _counts(frame, _schema_with(model, column_checks or {}), proven)
+
+
+def _counts(frame: pl.LazyFrame, schema: pa.DataFrameSchema, proven: Collection[str]) -> pl.LazyFrame:
+    """Rows of `frame` and, per rule of `schema` on a column not `proven`, the rows breaking it."""
     return frame.select(pl.len(), *rule_failures(schema, frame.collect_schema(), proven))
 
 
@@ -98,11 +102,7 @@ def _audit(
     except pa.errors.SchemaErrors:
         return frame.select(pl.len()).collect().item(), False
     if counts is None:
-        counts = frame.select(pl.len(), *rule_failures(schema, frame.collect_schema(), proven)).collect(
-            engine="streaming"
-        )
-        rows, *broken = counts.row(0)
-        return rows, not any(broken)
+        counts = _counts(frame, schema, proven).collect(engine="streaming")
     rows, *broken = counts.row(0)
     return rows, not any(broken)
 
